@@ -1,0 +1,3 @@
+from handraise.cli import main
+
+main()

@@ -1,0 +1,8 @@
+"""Plumbing every app shares: the clock, base templates, the serve and worker commands."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "handraise.core"
+    label = "core"

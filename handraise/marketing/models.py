@@ -1,0 +1,82 @@
+"""Marketing before the hand-raise: assets, and the touchpoints visitors leave on them.
+
+A touchpoint belongs to a visitor id (set by the site's script) and, once the
+visitor raises their hand, to a contact too. Attribution reads touchpoints; it
+never writes them.
+"""
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    """How a visitor arrived: the source mix the health check reports on."""
+
+    ORGANIC_SEARCH = "organic_search", "Organic search"
+    SOCIAL = "social", "Social"
+    EMAIL = "email", "Email"
+    REFERRAL = "referral", "Referral"
+    DIRECT = "direct", "Direct"
+    PAID = "paid", "Paid"
+    EVENT = "event", "Event"
+    OTHER = "other", "Other"
+
+
+class Asset(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        CASE_STUDY = "case_study", "Case study"
+        SOCIAL_POST = "social_post", "Social post"
+        PAGE = "page", "Web page"
+        NEWSLETTER = "newsletter", "Newsletter"
+        TALK = "talk", "Talk"
+        REFERRAL_PARTNER = "referral_partner", "Referral partner"
+        AD = "ad", "Ad"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000, blank=True)
+    summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+        indexes = [models.Index(fields=["kind", "published_at"]), models.Index(fields=["url"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Touchpoint(models.Model):
+    visitor_id = models.CharField(max_length=64, blank=True)
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="touchpoints",
+    )
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="touchpoints"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
+    url = models.CharField(max_length=2000, blank=True)
+    referrer = models.CharField(max_length=2000, blank=True)
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["visitor_id", "occurred_at"]),
+            models.Index(fields=["contact", "occurred_at"]),
+            models.Index(fields=["asset", "occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,239 @@
+"""Handraise's one settings file.
+
+Every knob is a ``HANDRAISE_*`` environment variable with a safe default for a
+local run: SQLite in ``./var/``, debug off, a secret key generated once and kept
+in the data dir. A setting that cannot work raises ``ImproperlyConfigured`` with
+one sentence saying what to fix; the ``handraise`` command prints that sentence
+instead of a traceback.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(f"HANDRAISE_{name}", default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name, "1" if default else "0").lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"HANDRAISE_{name}={raw!r} is not a boolean; use 1 or 0.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"HANDRAISE_{name}={raw!r} is not a whole number.") from None
+
+
+def prepare_data_dir(path: Path) -> Path:
+    """Create the data dir if needed and prove it is writable, before anything uses it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"HANDRAISE_DATA_DIR={str(path)!r} is not a writable directory "
+            f"({error.strerror}); point it at a folder Handraise may write to."
+        ) from None
+    return path
+
+
+def load_secret_key(data_dir: Path) -> str:
+    """The given key, or one generated on first run and kept (mode 0600) in the data dir."""
+    given = env("SECRET_KEY")
+    if given:
+        return given
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_config(url: str, data_dir: Path) -> dict:
+    if not url:
+        url = f"sqlite:///{data_dir / 'handraise.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(
+            f"HANDRAISE_DATABASE_URL is not a database URL Handraise understands ({error}); "
+            "use sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name."
+        ) from None
+    engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets readers and one writer work together; IMMEDIATE transactions take the
+        # write lock up front, so concurrent writers wait (up to the timeout) instead of
+        # failing half-way with "database is locked".
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            "timeout": env_int("SQLITE_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    elif engine not in {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            f"HANDRAISE_DATABASE_URL points at {engine or 'an unknown engine'}; "
+            "Handraise runs on SQLite or PostgreSQL."
+        )
+    if not config.get("NAME"):
+        raise ImproperlyConfigured("HANDRAISE_DATABASE_URL has no database name.")
+    return config
+
+
+DATA_DIR = prepare_data_dir(Path(env("DATA_DIR", "var")).resolve())
+SECRET_KEY = load_secret_key(DATA_DIR)
+DEBUG = env_bool("DEBUG", False)
+
+BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.hostname:
+    raise ImproperlyConfigured(
+        f"HANDRAISE_BASE_URL={BASE_URL!r} is not an http(s) URL such as https://crm.example.com."
+    )
+SECURE = _base.scheme == "https"
+
+ALLOWED_HOSTS = [_base.hostname, "localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS += [h.strip() for h in env("ALLOWED_HOSTS").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "handraise.core",
+    "handraise.accounts",
+    "handraise.contacts",
+    "handraise.marketing",
+    "handraise.enquiries",
+    "handraise.sales",
+    "handraise.insights",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view says otherwise (login_not_required).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "handraise.urls"
+WSGI_APPLICATION = "handraise.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "handraise.core.context_processors.business",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(env("DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by WhiteNoise straight from the apps, so a fresh clone needs
+# no collectstatic step; `handraise serve` still collects them for compressed serving.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+_email = dj_email_url.parse(env("EMAIL_URL", "smtp://127.0.0.1:25"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"Handraise <handraise@{_base.hostname}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Security: safe defaults everywhere; the HTTPS-only ones follow HANDRAISE_BASE_URL.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and env_bool("SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

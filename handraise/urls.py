@@ -1,0 +1,10 @@
+"""Every URL Handraise serves. Public views are marked ``login_not_required``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("handraise.insights.urls")),
+    path("", include("handraise.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
