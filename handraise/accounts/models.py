@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import time
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -66,6 +67,23 @@ class BusinessSettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.holiday_country:
+            return
+        supported = holidays.list_supported_countries()
+        if self.holiday_country not in supported:
+            raise ValidationError(
+                {"holiday_country": f"No public-holiday table for {self.holiday_country!r}."}
+            )
+        if (
+            self.holiday_subdivision
+            and self.holiday_subdivision not in supported[self.holiday_country]
+        ):
+            choices = ", ".join(supported[self.holiday_country]) or "none"
+            raise ValidationError(
+                {"holiday_subdivision": f"Use one of: {choices}, or leave it empty."}
+            )
 
     @classmethod
     def load(cls) -> "BusinessSettings":

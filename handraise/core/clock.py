@@ -1,14 +1,24 @@
-"""The one place Handraise reads the time.
+"""The one place Handraise reads the time and does business-hours arithmetic.
 
-Everything that needs "now" calls ``now()`` so business-hours arithmetic, time
-zones and tests that freeze time all agree. Business-hours maths lives here too
-as it grows; this module does not know about enquiries or deals.
+Everything that needs "now" calls ``now()`` so time zones, the response clock
+and tests that freeze time all agree. ``BusinessCalendar`` turns "60 business
+minutes after this enquiry arrived" into a moment, from the business's time
+zone, opening hours and public holidays (the ``holidays`` package). Arithmetic
+is done in UTC so a window that spans a daylight-saving change counts the
+minutes that really pass. This module knows nothing of enquiries or deals.
 """
 
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 from django.utils import timezone
+
+# A business with hours configured has a working window within this many days,
+# even across the longest holiday season; past it we stop looking.
+_SEARCH_DAYS = 400
 
 
 def now() -> datetime:
@@ -16,6 +26,84 @@ def now() -> datetime:
     return timezone.now()
 
 
-def local_now(tz: ZoneInfo) -> datetime:
-    """The current time in the given zone, for showing and for business-hours decisions."""
-    return now().astimezone(tz)
+@dataclass(frozen=True)
+class BusinessCalendar:
+    zone: ZoneInfo
+    # weekday (Monday = 0) -> opening windows in local time, sorted
+    windows: dict[int, tuple[tuple[time, time], ...]]
+    holiday_country: str = ""
+    holiday_subdivision: str = ""
+
+    @classmethod
+    def for_business(cls) -> "BusinessCalendar":
+        """The calendar of this installation's business (two small queries)."""
+        from handraise.accounts.models import BusinessHours, BusinessSettings
+
+        business = BusinessSettings.load()
+        windows: dict[int, list[tuple[time, time]]] = {}
+        for row in BusinessHours.objects.order_by("weekday", "opens"):
+            windows.setdefault(row.weekday, []).append((row.opens, row.closes))
+        return cls(
+            zone=business.zone,
+            windows={day: tuple(spans) for day, spans in windows.items()},
+            holiday_country=business.holiday_country,
+            holiday_subdivision=business.holiday_subdivision,
+        )
+
+    def is_holiday(self, day: date) -> bool:
+        if not self.holiday_country:
+            return False
+        return day in _holidays(self.holiday_country, self.holiday_subdivision)
+
+    def is_business_day(self, day: date) -> bool:
+        return bool(self.windows.get(day.weekday())) and not self.is_holiday(day)
+
+    def _open_spans(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Opening windows (UTC) that end after ``start``, in order."""
+        day = start.astimezone(self.zone).date()
+        for _ in range(_SEARCH_DAYS):
+            if self.is_business_day(day):
+                for opens, closes in self.windows[day.weekday()]:
+                    span_start = datetime.combine(day, opens, tzinfo=self.zone).astimezone(UTC)
+                    span_end = datetime.combine(day, closes, tzinfo=self.zone).astimezone(UTC)
+                    if span_end > start:
+                        yield max(span_start, start), span_end
+            day += timedelta(days=1)
+
+    def add_business_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The moment ``minutes`` of business time after ``start`` (aware, UTC)."""
+        start = start.astimezone(UTC)
+        remaining = timedelta(minutes=minutes)
+        for span_start, span_end in self._open_spans(start):
+            available = span_end - span_start
+            if remaining <= available:
+                return span_start + remaining
+            remaining -= available
+        # No opening hours configured: the clock runs on plain time.
+        return start + remaining
+
+    def business_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Business minutes elapsed from ``start`` to ``end`` (0 if end is not later)."""
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if end <= start:
+            return 0.0
+        if not self.windows:
+            return (end - start).total_seconds() / 60
+        total = timedelta()
+        for span_start, span_end in self._open_spans(start):
+            if span_start >= end:
+                break
+            total += min(span_end, end) - span_start
+        return total.total_seconds() / 60
+
+
+def _holidays(country: str, subdivision: str) -> holidays.HolidayBase:
+    key = (country, subdivision)
+    if key not in _HOLIDAY_CACHE:
+        _HOLIDAY_CACHE[key] = holidays.country_holidays(country, subdiv=subdivision or None)
+    return _HOLIDAY_CACHE[key]
+
+
+# The holiday tables are pure data for a (country, subdivision); building one is
+# slow enough to matter on every enquiry, so keep them for the process's life.
+_HOLIDAY_CACHE: dict[tuple[str, str], holidays.HolidayBase] = {}
