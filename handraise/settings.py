@@ -73,13 +73,16 @@ def load_secret_key(data_dir: Path) -> str:
 def database_config(url: str, data_dir: Path) -> dict:
     if not url:
         url = f"sqlite:///{data_dir / 'handraise.sqlite3'}"
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"HANDRAISE_DATABASE_URL has the scheme {scheme or 'nothing'!r}; use "
+            "sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name."
+        )
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    except (ValueError, KeyError) as error:
-        raise ImproperlyConfigured(
-            f"HANDRAISE_DATABASE_URL is not a database URL Handraise understands ({error}); "
-            "use sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name."
-        ) from None
+    except ValueError as error:
+        raise ImproperlyConfigured(f"HANDRAISE_DATABASE_URL cannot be read: {error}") from None
     engine = config.get("ENGINE", "")
     if engine == "django.db.backends.sqlite3":
         # WAL lets readers and one writer work together; IMMEDIATE transactions take the
@@ -94,11 +97,6 @@ def database_config(url: str, data_dir: Path) -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
         }
-    elif engine not in {"django.db.backends.postgresql"}:
-        raise ImproperlyConfigured(
-            f"HANDRAISE_DATABASE_URL points at {engine or 'an unknown engine'}; "
-            "Handraise runs on SQLite or PostgreSQL."
-        )
     if not config.get("NAME"):
         raise ImproperlyConfigured("HANDRAISE_DATABASE_URL has no database name.")
     return config

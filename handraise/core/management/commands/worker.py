@@ -1,0 +1,18 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the background worker alone (acknowledgements, reminders, cadences)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="Seconds between polls when idle."
+        )
+        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+
+    def handle(self, *args, interval, batch, **options):
+        arguments = ["--queue-name", "*", "--interval", str(interval), "--no-startup-delay"]
+        if batch:
+            arguments.append("--batch")
+        call_command("db_worker", *arguments)

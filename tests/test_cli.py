@@ -1,0 +1,145 @@
+"""The ``handraise`` command as a user runs it: help, configuration errors, serve."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.processes import free_port, run_handraise
+
+pytestmark = pytest.mark.integration
+
+
+def test_help_lists_the_handraise_commands_and_djangos(handraise_env):
+    result = run_handraise(handraise_env, "--help")
+    assert result.returncode == 0
+    for command in ("serve", "worker", "demo", "createuser"):
+        assert f"\n  {command} " in result.stdout
+    assert "migrate" in result.stdout and "shell" in result.stdout
+
+
+def test_django_management_commands_are_handraise_commands(handraise_env):
+    result = run_handraise(handraise_env, "migrate", "--plan")
+    assert result.returncode == 0, result.stderr
+    assert "enquiries.0002_contact_form" in result.stdout
+
+
+def test_bad_database_url_stops_with_one_clear_line(handraise_env):
+    handraise_env["HANDRAISE_DATABASE_URL"] = "mysql://root@localhost/x"
+    result = run_handraise(handraise_env, "serve")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "HANDRAISE_DATABASE_URL" in result.stderr and "postgres://" in result.stderr
+
+
+def test_unwritable_data_dir_stops_with_one_clear_line(handraise_env, tmp_path):
+    read_only = tmp_path / "read-only"
+    read_only.mkdir(mode=0o500)
+    handraise_env["HANDRAISE_DATA_DIR"] = str(read_only / "data")
+    if os.geteuid() == 0:
+        # root ignores directory permissions; a path under a file is unwritable for everyone.
+        blocker = tmp_path / "a-file"
+        blocker.write_text("")
+        handraise_env["HANDRAISE_DATA_DIR"] = str(blocker / "data")
+    result = run_handraise(handraise_env, "serve")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "HANDRAISE_DATA_DIR" in result.stderr and "writable" in result.stderr
+
+
+def test_unreachable_database_stops_with_one_clear_line(handraise_env):
+    handraise_env["HANDRAISE_DATABASE_URL"] = f"postgres://nobody@127.0.0.1:{free_port()}/x"
+    result = run_handraise(handraise_env, "serve", "--bind", f"127.0.0.1:{free_port()}")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "cannot reach the database" in result.stderr
+
+
+def test_createuser_makes_a_user_who_can_sign_in(handraise_env):
+    assert run_handraise(handraise_env, "migrate", "-v0").returncode == 0
+    result = run_handraise(
+        handraise_env,
+        "createuser",
+        "alice",
+        "--owner",
+        "--password-stdin",
+        input="correct-horse-battery\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created owner 'alice'" in result.stdout
+    check = run_handraise(
+        handraise_env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import authenticate;"
+        "u = authenticate(username='alice', password='correct-horse-battery');"
+        "print('ok', u.is_staff)",
+    )
+    assert "ok True" in check.stdout, check.stderr
+
+
+def test_createuser_refuses_a_weak_password_and_a_duplicate(handraise_env):
+    assert run_handraise(handraise_env, "migrate", "-v0").returncode == 0
+    weak = run_handraise(handraise_env, "createuser", "bob", "--password-stdin", input="123\n")
+    assert weak.returncode != 0 and "too short" in weak.stderr
+    run_handraise(handraise_env, "createuser", "bob", "--password-stdin", input="long-enough-pw\n")
+    again = run_handraise(
+        handraise_env, "createuser", "BOB", "--password-stdin", input="long-enough-pw\n"
+    )
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def wait_for_http(url: str, timeout: float = 60) -> urllib.response.addinfourl | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return urllib.request.urlopen(url, timeout=2)
+        except urllib.error.URLError:
+            time.sleep(0.3)
+    return None
+
+
+def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(handraise_env):
+    port = free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "handraise", "serve", "--bind", f"127.0.0.1:{port}"],
+        env=handraise_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        page = wait_for_http(f"http://127.0.0.1:{port}/login/")
+        assert page is not None, "the web server never answered"
+        assert b"Log in" in page.read()
+        children = subprocess.run(
+            ["pgrep", "-P", str(serve.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) == 2, "serve should run exactly a web server and a worker"
+        os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output, _ = serve.communicate(timeout=30)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+    assert serve.returncode == 0, output
+    assert "Stopped." in output
+    for pid in children:
+        assert not os.path.exists(f"/proc/{pid}"), "a child process outlived serve"
+
+
+def test_serve_refuses_a_port_in_use(handraise_env):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_handraise(handraise_env, "serve", "--bind", f"127.0.0.1:{port}")
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

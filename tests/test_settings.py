@@ -1,0 +1,67 @@
+"""Settings from HANDRAISE_* variables, checked in a fresh process as a user would get them."""
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.processes import run_handraise
+
+pytestmark = pytest.mark.integration
+
+PRINT = "from django.conf import settings as s; print({})"
+
+
+def setting(env: dict, expression: str) -> str:
+    result = run_handraise(env, "shell", "-v0", "-c", PRINT.format(expression))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_secret_key_is_generated_once_and_kept_private(handraise_env):
+    first = setting(handraise_env, "s.SECRET_KEY")
+    second = setting(handraise_env, "s.SECRET_KEY")
+    key_file = Path(handraise_env["HANDRAISE_DATA_DIR"]) / "secret_key"
+    assert first == second == key_file.read_text()
+    assert len(first) >= 50
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_debug_is_off_unless_asked_for(handraise_env):
+    assert setting(handraise_env, "s.DEBUG") == "False"
+    handraise_env["HANDRAISE_DEBUG"] = "1"
+    assert setting(handraise_env, "s.DEBUG") == "True"
+
+
+def test_embedded_sqlite_runs_in_wal_mode_with_immediate_transactions(handraise_env):
+    handraise_env.pop("HANDRAISE_DATABASE_URL", None)
+    result = run_handraise(
+        handraise_env,
+        "shell",
+        "-v0",
+        "-c",
+        "from django.db import connection as c;"
+        "cur = c.cursor(); cur.execute('pragma journal_mode');"
+        "print(cur.fetchone()[0], c.transaction_mode, c.settings_dict['OPTIONS']['timeout'])",
+    )
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20"], result.stderr
+
+
+def test_production_settings_pass_the_deployment_check(handraise_env):
+    handraise_env["HANDRAISE_SECRET_KEY"] = "k" * 20 + "production-secret-key-0123456789-abcdefghij"
+    handraise_env["HANDRAISE_BASE_URL"] = "https://crm.example.com"
+    result = run_handraise(handraise_env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_base_url_decides_the_allowed_host(handraise_env):
+    handraise_env["HANDRAISE_BASE_URL"] = "https://crm.example.com/"
+    assert "crm.example.com" in setting(handraise_env, "s.ALLOWED_HOSTS")
+
+
+def test_a_base_url_that_is_not_a_url_is_refused_in_one_line(handraise_env):
+    handraise_env["HANDRAISE_BASE_URL"] = "crm.example.com"
+    result = run_handraise(handraise_env, "check")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "HANDRAISE_BASE_URL" in result.stderr
