@@ -235,3 +235,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Jobs the worker runs by itself: (service function, seconds between runs).
+PERIODIC_JOBS = [
+    ("handraise.core.outbox.retry_stalled_emails", 10),
+]

@@ -1,5 +1,9 @@
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from handraise.core import periodic
 
 
 class Command(BaseCommand):
@@ -12,7 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
 
     def handle(self, *args, interval, batch, **options):
+        stop = threading.Event()
+        if batch:
+            periodic.run_due_jobs({})
+        else:
+            periodic.start_thread(stop)
         arguments = ["--queue-name", "*", "--interval", str(interval), "--no-startup-delay"]
         if batch:
             arguments.append("--batch")
-        call_command("db_worker", *arguments)
+        try:
+            call_command("db_worker", *arguments)
+        finally:
+            stop.set()

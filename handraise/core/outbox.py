@@ -1,0 +1,126 @@
+"""The one way Handraise sends email, so "exactly once" is solved once.
+
+``queue_email`` records the message (keyed by why it exists) and enqueues the
+send in the caller's transaction: a rolled-back write never leaves a sent email
+behind. ``send_email`` claims the row, sends with the fixed Message-ID and
+records the result; a send whose worker died is picked up again by
+``retry_stalled_emails`` and goes out with the same Message-ID, which is the
+key mail systems deduplicate on. Failures back off and, after the last
+attempt, stay visible as failed. This module does not compose messages.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+
+from handraise.core.clock import now
+from handraise.core.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+BACKOFF = [timedelta(seconds=s) for s in (5, 15, 30, 60, 300, 900, 1800, 3600)]
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# An attempt with no result after this long belongs to a worker that died.
+STALLED_AFTER = timedelta(seconds=max(60, settings.EMAIL_TIMEOUT * 6))
+# A pending email whose retry task should have run by now has lost its task.
+LOST_AFTER = timedelta(seconds=30)
+
+Status = OutgoingEmail.Status
+
+
+def queue_email(
+    *, key: str, kind: str, to: str, subject: str, body: str, reply_to: str = ""
+) -> OutgoingEmail:
+    """Record an email to send and enqueue its send; the same key twice is one email."""
+    from handraise.core import tasks
+
+    moment = now()
+    with transaction.atomic():
+        email, created = OutgoingEmail.objects.get_or_create(
+            key=key,
+            defaults={
+                "kind": kind,
+                "message_id": make_msgid(domain=urlsplit(settings.BASE_URL).hostname),
+                "to": to,
+                "reply_to": reply_to,
+                # A header cannot hold a line break; a subject built from user input might.
+                "subject": " ".join(subject.split())[:998],
+                "body": body,
+                "created_at": moment,
+                "next_attempt_at": moment,
+            },
+        )
+        if created:
+            tasks.send_email.enqueue(email_id=email.pk)
+    return email
+
+
+def send_email(*, email_id: int) -> str:
+    """Send one queued email unless it is sent or another worker is sending it."""
+    moment = now()
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().get(pk=email_id)
+        if email.status in (Status.SENT, Status.FAILED):
+            return email.status
+        if email.status == Status.SENDING and email.attempt_started_at > moment - STALLED_AFTER:
+            return "busy"
+        email.status = Status.SENDING
+        email.attempts += 1
+        email.attempt_started_at = moment
+        email.save(update_fields=["status", "attempts", "attempt_started_at"])
+
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": email.message_id},
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        return _record_failure(email, error)
+
+    email.status = Status.SENT
+    email.sent_at = now()
+    email.last_error = ""
+    email.save(update_fields=["status", "sent_at", "last_error"])
+    return email.status
+
+
+def _record_failure(email: OutgoingEmail, error: Exception) -> str:
+    from handraise.core import tasks
+
+    logger.warning(
+        "Email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, error
+    )
+    email.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = Status.FAILED
+    else:
+        email.status = Status.PENDING
+        email.next_attempt_at = now() + BACKOFF[email.attempts - 1]
+    with transaction.atomic():
+        email.save(update_fields=["status", "last_error", "next_attempt_at"])
+        if email.status == Status.PENDING:
+            tasks.send_email.using(run_after=email.next_attempt_at).enqueue(email_id=email.pk)
+    return email.status
+
+
+def retry_stalled_emails() -> int:
+    """Send what a dead worker left half-sent or a lost task left pending. Periodic."""
+    moment = now()
+    stalled = OutgoingEmail.objects.filter(
+        status=Status.SENDING, attempt_started_at__lt=moment - STALLED_AFTER
+    ) | OutgoingEmail.objects.filter(status=Status.PENDING, next_attempt_at__lt=moment - LOST_AFTER)
+    ids = list(stalled.order_by("next_attempt_at").values_list("pk", flat=True)[:100])
+    for email_id in ids:
+        send_email(email_id=email_id)
+    return len(ids)
