@@ -15,6 +15,14 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; one test's posts must not limit the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def owner(django_user_model):
     return django_user_model.objects.create_user(

@@ -84,6 +84,9 @@ def database_config(url: str, data_dir: Path) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"HANDRAISE_DATABASE_URL cannot be read: {error}") from None
     engine = config.get("ENGINE", "")
+    if engine == "django.db.backends.postgresql":
+        # Fail fast when PostgreSQL is down, so intake can spool instead of hanging.
+        config.setdefault("OPTIONS", {})["connect_timeout"] = env_int("PG_CONNECT_TIMEOUT", 3)
     if engine == "django.db.backends.sqlite3":
         # WAL lets readers and one writer work together; IMMEDIATE transactions take the
         # write lock up front, so concurrent writers wait (up to the timeout) instead of
@@ -179,6 +182,26 @@ TASKS = {
     }
 }
 
+# A cache shared by every process: Redis for scale-out, else files in the data dir.
+# It holds rate-limit counters; with files, counts across processes are approximate,
+# which quarantine-not-reject spam handling tolerates.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+# Public intake: biggest body accepted, and submissions per address before quarantine.
+INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
+INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -196,6 +219,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served by WhiteNoise straight from the apps, so a fresh clone needs
 # no collectstatic step; `handraise serve` still collects them for compressed serving.
 WHITENOISE_USE_FINDERS = True
@@ -238,5 +262,7 @@ LOGGING = {
 
 # Jobs the worker runs by itself: (service function, seconds between runs).
 PERIODIC_JOBS = [
+    ("handraise.enquiries.services.replay_spool", 2),
+    ("handraise.enquiries.services.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
 ]

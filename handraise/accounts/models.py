@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.template import Template, TemplateSyntaxError
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 PHONE_REGIONS = sorted({r for regions in COUNTRY_CODE_TO_REGION_CODE.values() for r in regions})
@@ -21,6 +22,13 @@ def validate_time_zone(value: str) -> None:
 def validate_phone_region(value: str) -> None:
     if value not in PHONE_REGIONS:
         raise ValidationError(f"{value!r} is not a two-letter country code such as GB or US.")
+
+
+def validate_template(value: str) -> None:
+    try:
+        Template(value)
+    except TemplateSyntaxError as error:
+        raise ValidationError(f"This template has an error: {error}") from None
 
 
 class BusinessSettings(models.Model):
@@ -55,6 +63,26 @@ class BusinessSettings(models.Model):
         max_length=3,
         default="GBP",
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter currency code.")],
+    )
+    reply_to_email = models.EmailField(
+        blank=True, help_text="Where enquirers' replies to acknowledgements go."
+    )
+    acknowledgement_subject = models.CharField(
+        max_length=200,
+        default="Thanks for getting in touch, {{ first_name }}",
+        validators=[validate_template],
+    )
+    acknowledgement_body = models.TextField(
+        default=(
+            "Hello {{ first_name }},\n\n"
+            "Thank you for your message. It has reached us, and one of us will reply "
+            "personally {{ reply_promise }}.\n\n"
+            "You wrote:\n{{ message }}\n\n"
+            "Best wishes,\n{{ business }}\n"
+        ),
+        validators=[validate_template],
+        help_text="Plain text. Placeholders: {{ name }}, {{ first_name }}, {{ message }}, "
+        "{{ business }}, {{ reply_promise }}.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -38,6 +38,8 @@ class Contact(models.Model):
     )
     job_title = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    # Blocking key for fuzzy matching (see matching.py): compare only contacts that share it.
+    match_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -91,3 +93,32 @@ class ContactPhone(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class MergeSuggestion(models.Model):
+    """Two contacts that may be one person; a user confirms or dismisses, never the machine."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        MERGED = "merged", "Merged"
+        DISMISSED = "dismissed", "Not the same person"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "candidate"], name="merge_suggestion_pair"),
+            models.CheckConstraint(
+                condition=~Q(contact=models.F("candidate")), name="merge_suggestion_two_people"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ~ {self.candidate} ({self.score})"

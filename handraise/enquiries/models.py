@@ -111,6 +111,8 @@ class Enquiry(models.Model):
     # The response clock.
     response_due_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -153,3 +155,44 @@ class Enquiry(models.Model):
         if self.first_response_at is None:
             return None
         return self.first_response_at - self.received_at
+
+
+class Submission(models.Model):
+    """A raw intake submission, stored before anything else is done with it.
+
+    ``public_id`` is chosen at intake (before the database is even reached), so a
+    submission that had to wait in the spool keeps its identity and is replayed
+    exactly once. ``payload`` holds the fields exactly as posted.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        QUARANTINED = "quarantined", "Quarantined"
+        FAILED = "failed", "Could not be processed"
+
+    public_id = models.UUIDField(unique=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    received_at = models.DateTimeField()
+    payload = models.JSONField()
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    origin = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    quarantine_reason = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    spooled = models.BooleanField(default=False, help_text="Waited in the spool for the database.")
+    enquiry = models.OneToOneField(
+        Enquiry, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["remote_addr", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.public_id} ({self.status})"

@@ -10,7 +10,11 @@ from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# Transactional: the worker closes and reopens connections as in production.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def run_worker() -> None:

@@ -1,0 +1,57 @@
+"""Fuzzy matching of people by name and organisation, with blocking.
+
+Exact identity (email, phone) is a database lookup in ``services.py``; this is
+for the uncertain rest. Only contacts that share a blocking key (the folded
+last word of the name) are compared, so matching stays fast at a million
+contacts. Scores come from RapidFuzz; nothing here writes.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+# At or above this score two contacts are suggested as one person (never merged).
+SUGGEST_AT = 88
+MAX_CANDIDATES = 200
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, punctuation gone: 'Zoë O'Brien' -> 'zoe obrien'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join("".join(c for c in word if c.isalnum()) for word in plain.casefold().split())
+
+
+def match_key(name: str) -> str:
+    words = fold(name).split()
+    return words[-1][:100] if words else ""
+
+
+@dataclass(frozen=True)
+class Match:
+    contact_id: int
+    score: int
+    reason: str
+
+
+def best_match(
+    *, name: str, organisation: str, candidates: list[tuple[int, str, str]]
+) -> Match | None:
+    """The best candidate (id, name, organisation) scoring at least SUGGEST_AT, if any."""
+    best = None
+    for contact_id, other_name, other_organisation in candidates:
+        name_score = fuzz.token_sort_ratio(name, other_name, processor=default_process)
+        if organisation and other_organisation:
+            org_score = fuzz.token_set_ratio(
+                organisation, other_organisation, processor=default_process
+            )
+            score = round(0.7 * name_score + 0.3 * org_score)
+            reason = f"similar name ({name_score:.0f}) and organisation ({org_score:.0f})"
+        else:
+            score = round(name_score * 0.95)  # a name alone is weaker evidence
+            reason = f"similar name ({name_score:.0f})"
+        if score >= SUGGEST_AT and (best is None or score > best.score):
+            best = Match(contact_id=contact_id, score=score, reason=reason)
+    return best

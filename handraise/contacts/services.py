@@ -1,0 +1,116 @@
+"""Writes for contacts: resolving who a hand-raise comes from.
+
+An enquiry is linked to an existing contact by normalised email, then by phone
+(when the names agree or no email was given), else a new contact is created;
+a similar-looking existing contact becomes a merge suggestion for a person to
+decide, never a silent merge.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models.functions import Lower
+
+from handraise.contacts import matching
+from handraise.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    MergeSuggestion,
+    Organisation,
+)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    contact: Contact
+    matched_on: str  # "email", "phone" or "new"
+    suggestion: MergeSuggestion | None = None
+
+
+def resolve_contact(
+    *, name: str, email: str = "", phone: str = "", organisation: str = ""
+) -> Resolution:
+    """Find or create the contact for this person. ``email``/``phone`` come normalised."""
+    with transaction.atomic():
+        _lock_identity(email or phone or matching.fold(name))
+        if email:
+            known = ContactEmail.objects.select_related("contact").filter(email=email).first()
+            if known:
+                _add_phone(known.contact, phone)
+                return Resolution(contact=known.contact, matched_on="email")
+        if phone:
+            known = _contact_by_phone(phone, name=name, email_given=bool(email))
+            if known:
+                _add_email(known, email)
+                return Resolution(contact=known, matched_on="phone")
+        contact = Contact.objects.create(
+            name=name or email or phone,
+            organisation=_organisation(organisation),
+            match_key=matching.match_key(name),
+        )
+        _add_email(contact, email)
+        _add_phone(contact, phone)
+        return Resolution(
+            contact=contact, matched_on="new", suggestion=_suggest_merge(contact, organisation)
+        )
+
+
+def _lock_identity(identity: str) -> None:
+    # Two workers resolving the same new person at once must not both create them.
+    # SQLite needs nothing: its IMMEDIATE transactions already run one writer at a time.
+    if connection.vendor == "postgresql" and identity:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [identity])
+
+
+def _contact_by_phone(phone: str, *, name: str, email_given: bool) -> Contact | None:
+    known = ContactPhone.objects.select_related("contact").filter(number=phone).order_by("pk")
+    for row in known[:20]:
+        if not email_given:
+            return row.contact
+        # A shared office number is not enough when a new email says otherwise.
+        if matching.best_match(name=name, organisation="", candidates=[(0, row.contact.name, "")]):
+            return row.contact
+    return None
+
+
+def _organisation(name: str) -> Organisation | None:
+    name = name.strip()
+    if not name:
+        return None
+    existing = Organisation.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
+    return existing.first() or Organisation.objects.create(name=name)
+
+
+def _add_email(contact: Contact, email: str) -> None:
+    if email and not ContactEmail.objects.filter(email=email).exists():
+        is_first = not contact.emails.exists()
+        ContactEmail.objects.create(contact=contact, email=email, is_primary=is_first)
+
+
+def _add_phone(contact: Contact, phone: str) -> None:
+    if phone and not contact.phones.filter(number=phone).exists():
+        is_first = not contact.phones.exists()
+        ContactPhone.objects.create(contact=contact, number=phone, is_primary=is_first)
+
+
+def _suggest_merge(contact: Contact, organisation: str) -> MergeSuggestion | None:
+    if not contact.match_key:
+        return None
+    candidates = (
+        Contact.objects.filter(match_key=contact.match_key)
+        .exclude(pk=contact.pk)
+        .order_by("-pk")
+        .values_list("pk", "name", "organisation__name")[: matching.MAX_CANDIDATES]
+    )
+    match = matching.best_match(
+        name=contact.name,
+        organisation=organisation,
+        candidates=[(pk, name, org or "") for pk, name, org in candidates],
+    )
+    if match is None:
+        return None
+    return MergeSuggestion.objects.create(
+        contact=contact, candidate_id=match.contact_id, score=match.score, reason=match.reason
+    )

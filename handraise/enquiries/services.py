@@ -1,0 +1,354 @@
+"""Writes for the hand-raise: intake, processing, acknowledgement, the response clock.
+
+A submission's path, by reading calls:
+
+1. ``receive_submission`` (the public form view) stores the raw submission and
+   enqueues its processing in one transaction, or, when the database cannot
+   take the write in time, writes it to the spool. Only then does the prospect
+   get a success answer.
+2. ``process_submission`` (the worker) resolves the contact, creates the
+   enquiry with its response-due time, links earlier touchpoints, and queues
+   the acknowledgement and the owner's notification through the outbox.
+3. ``record_first_response`` stops the clock; replies, calls and held meetings
+   call it, acknowledgements never do.
+"""
+
+import logging
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import Error as DatabaseError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.template import Context, Template
+from django.utils.dateparse import parse_datetime
+
+from handraise.accounts.models import BusinessSettings
+from handraise.contacts.normalisation import normalise_email
+from handraise.contacts.services import resolve_contact
+from handraise.core import outbox
+from handraise.core.clock import BusinessCalendar, now
+from handraise.enquiries import spool
+from handraise.enquiries.forms import IntakeForm
+from handraise.enquiries.models import Enquiry, Form, Submission
+from handraise.marketing.models import Touchpoint
+
+logger = logging.getLogger(__name__)
+
+# How long intake waits for SQLite's write lock before spooling instead.
+INTAKE_LOCK_WAIT_MS = 2000
+# Owners are reminded this long before a response falls due.
+REMIND_BEFORE = timedelta(minutes=15)
+
+
+class IntakeUnavailable(Exception):
+    """Neither the database nor the spool could keep the submission: answer 503."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    public_id: uuid.UUID
+    spooled: bool
+    repeated: bool
+
+
+# --- 1. intake ---------------------------------------------------------------------------
+
+
+def receive_submission(
+    *,
+    form: Form,
+    payload: dict[str, str],
+    idempotency_key: str = "",
+    remote_addr: str | None = None,
+    user_agent: str = "",
+    origin: str = "",
+    quarantine_reason: str = "",
+) -> IntakeResult:
+    """Make a validated submission durable: in the database, or else in the spool."""
+    record = {
+        "public_id": str(uuid.uuid4()),
+        "form": form.slug,
+        "received_at": now().isoformat(),
+        "payload": {key: _storable(value) for key, value in payload.items()},
+        "idempotency_key": idempotency_key[:200] or None,
+        "remote_addr": remote_addr,
+        "user_agent": _storable(user_agent)[:500],
+        "origin": _storable(origin)[:500],
+        "quarantine_reason": quarantine_reason,
+    }
+    try:
+        with _short_lock_wait():
+            submission, created = store_submission(record)
+    except DatabaseError as error:
+        logger.warning("Database unavailable for intake (%s); spooling the submission", error)
+        try:
+            spool.write(record)
+        except OSError as spool_error:
+            logger.error("Spool write failed too: %s", spool_error)
+            raise IntakeUnavailable(str(spool_error)) from spool_error
+        return IntakeResult(uuid.UUID(record["public_id"]), spooled=True, repeated=False)
+    return IntakeResult(submission.public_id, spooled=False, repeated=not created)
+
+
+def store_submission(record: dict) -> tuple[Submission, bool]:
+    """Insert a submission record once (by public id or idempotency key) and enqueue it.
+
+    Used by intake and by spool replay, so a record stored twice is one submission.
+    """
+    from handraise.enquiries import tasks
+
+    key = record.get("idempotency_key")
+    existing = Submission.objects.filter(
+        Q(public_id=record["public_id"]) | Q(idempotency_key=key)
+        if key
+        else Q(public_id=record["public_id"])
+    ).first()
+    if existing:
+        return existing, False
+    reason = record.get("quarantine_reason") or ""
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                public_id=record["public_id"],
+                idempotency_key=key,
+                form=Form.objects.get(slug=record["form"]),
+                received_at=parse_datetime(record["received_at"]),
+                payload=record["payload"],
+                remote_addr=record.get("remote_addr"),
+                user_agent=record.get("user_agent", ""),
+                origin=record.get("origin", ""),
+                status=Submission.Status.QUARANTINED if reason else Submission.Status.RECEIVED,
+                quarantine_reason=reason,
+                spooled=bool(record.get("spooled")),
+            )
+            if not reason:
+                tasks.process_submission.enqueue(submission_id=submission.pk)
+    except IntegrityError:
+        # A concurrent request with the same idempotency key won the race.
+        return Submission.objects.get(idempotency_key=key), False
+    return submission, True
+
+
+def replay_spool() -> int:
+    """Move spooled submissions into the database, each exactly once. Periodic."""
+    return spool.replay(lambda record: store_submission({**record, "spooled": True}))
+
+
+@contextmanager
+def _short_lock_wait():
+    # A prospect should not wait 20 s for SQLite's lock: after a short wait the
+    # submission goes to the spool instead, and the answer is still immediate.
+    if connection.vendor != "sqlite":
+        yield
+        return
+    configured = int(settings.DATABASES["default"]["OPTIONS"].get("timeout", 5) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {INTAKE_LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {configured}")
+        except DatabaseError:
+            pass
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; every other character is kept as given.
+    return str(value).replace("\x00", "\ufffd")
+
+
+# --- 2. processing -----------------------------------------------------------------------
+
+
+def process_submission(*, submission_id: int) -> str:
+    """Turn a received submission into an enquiry, acknowledged and on the clock."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update().select_related("form").get(pk=submission_id)
+        )
+        if submission.status != Submission.Status.RECEIVED:
+            return submission.status
+        business = BusinessSettings.load()
+        form = IntakeForm(
+            data=submission.payload,
+            form=submission.form,
+            phone_region=business.default_phone_region,
+        )
+        if not form.is_valid():
+            submission.status = Submission.Status.FAILED
+            submission.error = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            submission.save(update_fields=["status", "error"])
+            return submission.status
+        data, given = form.cleaned_data, submission.payload
+        resolution = resolve_contact(
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            organisation=data.get("company", ""),
+        )
+        enquiry = Enquiry.objects.create(
+            channel=Enquiry.Channel.FORM,
+            form=submission.form,
+            contact=resolution.contact,
+            received_at=submission.received_at,
+            message=data.get("message", ""),
+            from_name=given.get("name", "")[:500],
+            from_email=given.get("email", "")[:500],
+            from_phone=given.get("phone", "")[:100],
+            from_company=given.get("company", "")[:500],
+            visitor_id=data.get("hr_visitor", ""),
+            referrer=data.get("hr_referrer", ""),
+            landing_page=data.get("hr_page", ""),
+            utm_source=data.get("utm_source", ""),
+            utm_medium=data.get("utm_medium", ""),
+            utm_campaign=data.get("utm_campaign", ""),
+            utm_content=data.get("utm_content", ""),
+            utm_term=data.get("utm_term", ""),
+            response_due_at=response_due(submission.received_at, business),
+        )
+        submission.status = Submission.Status.PROCESSED
+        submission.enquiry = enquiry
+        submission.save(update_fields=["status", "enquiry"])
+        if enquiry.visitor_id:
+            Touchpoint.objects.filter(visitor_id=enquiry.visitor_id, contact__isnull=True).update(
+                contact=resolution.contact
+            )
+        acknowledge_enquiry(enquiry=enquiry, business=business)
+        notify_owners(enquiry=enquiry)
+    return submission.status
+
+
+def response_due(received_at: datetime, business: BusinessSettings) -> datetime:
+    calendar = BusinessCalendar.for_business()
+    return calendar.add_business_minutes(received_at, business.response_target_minutes)
+
+
+def acknowledge_enquiry(*, enquiry: Enquiry, business: BusinessSettings) -> None:
+    """Queue the prompt, personal acknowledgement (once per enquiry, by its key)."""
+    email = _email_of(enquiry)
+    if not email:
+        return
+    name = enquiry.from_name.strip() or enquiry.contact.name
+    context = Context(
+        {
+            "name": name,
+            "first_name": name.split()[0] if name.split() else "there",
+            "message": enquiry.message,
+            "business": business.name,
+            "reply_promise": _reply_promise(business),
+        },
+        autoescape=False,  # plain-text email: nothing here is HTML
+    )
+    outbox.queue_email(
+        key=f"ack:enquiry:{enquiry.pk}",
+        kind="acknowledgement",
+        to=email,
+        reply_to=business.reply_to_email,
+        subject=Template(business.acknowledgement_subject).render(context),
+        body=Template(business.acknowledgement_body).render(context),
+    )
+    Enquiry.objects.filter(pk=enquiry.pk).update(acknowledged_at=now())
+
+
+def notify_owners(*, enquiry: Enquiry) -> None:
+    for user in _people_to_notify(enquiry):
+        outbox.queue_email(
+            key=f"notify:enquiry:{enquiry.pk}:{user.pk}",
+            kind="notification",
+            to=user.email,
+            subject=f"New enquiry from {enquiry.from_name or enquiry.contact.name}",
+            body=(
+                f"{enquiry.from_name or enquiry.contact.name} "
+                f"({enquiry.from_email or enquiry.from_phone}) wrote:\n\n{enquiry.message}\n\n"
+                f"Reply by {_local(enquiry.response_due_at)} to meet your response target:\n"
+                f"{settings.BASE_URL}/inbox/{enquiry.pk}/\n"
+            ),
+        )
+
+
+def _people_to_notify(enquiry: Enquiry):
+    users = enquiry.form.notify.all() if enquiry.form_id else []
+    if not users:
+        users = get_user_model().objects.filter(is_staff=True)
+    return [u for u in users if u.is_active and u.email]
+
+
+def _email_of(enquiry: Enquiry) -> str:
+    try:
+        return normalise_email(enquiry.from_email) if enquiry.from_email else ""
+    except ValidationError:
+        return ""
+
+
+def _reply_promise(business: BusinessSettings) -> str:
+    minutes = business.response_target_minutes
+    if minutes < 120:
+        return f"within {minutes} minutes during our working hours"
+    hours = Decimal(minutes) / 60
+    return f"within {hours.normalize():f} working hours"
+
+
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return "soon"
+    return moment.astimezone(BusinessSettings.load().zone).strftime("%a %d %b %H:%M")
+
+
+# --- 3. the response clock ---------------------------------------------------------------
+
+
+def record_first_response(*, enquiry: Enquiry, user, at: datetime | None = None) -> bool:
+    """Stamp the first human response, if there was none; returns whether it stamped."""
+    at = max(at or now(), enquiry.received_at)
+    updated = Enquiry.objects.filter(pk=enquiry.pk, first_response_at__isnull=True).update(
+        first_response_at=at, first_response_by=user
+    )
+    Enquiry.objects.filter(pk=enquiry.pk, status=Enquiry.Status.OPEN).update(
+        status=Enquiry.Status.RESPONDED
+    )
+    enquiry.refresh_from_db(fields=["first_response_at", "first_response_by", "status"])
+    return bool(updated)
+
+
+def sound_response_alarms() -> int:
+    """Remind owners before a response falls due, and escalate when it is missed. Periodic."""
+    moment = now()
+    waiting = Enquiry.objects.filter(status=Enquiry.Status.OPEN, first_response_at__isnull=True)
+    sent = 0
+    for enquiry in waiting.filter(
+        reminded_at__isnull=True,
+        response_due_at__gt=moment,
+        response_due_at__lte=moment + REMIND_BEFORE,
+    ).select_related("contact", "form")[:200]:
+        _alarm(enquiry, "reminder", f"Reply due at {_local(enquiry.response_due_at)}")
+        Enquiry.objects.filter(pk=enquiry.pk).update(reminded_at=moment)
+        sent += 1
+    for enquiry in waiting.filter(
+        escalated_at__isnull=True, response_due_at__lte=moment
+    ).select_related("contact", "form")[:200]:
+        _alarm(enquiry, "overdue", f"Response target missed at {_local(enquiry.response_due_at)}")
+        Enquiry.objects.filter(pk=enquiry.pk).update(escalated_at=moment)
+        sent += 1
+    return sent
+
+
+def _alarm(enquiry: Enquiry, kind: str, headline: str) -> None:
+    who = enquiry.from_name or enquiry.contact.name
+    for user in _people_to_notify(enquiry):
+        outbox.queue_email(
+            key=f"{kind}:enquiry:{enquiry.pk}:{user.pk}",
+            kind=kind,
+            to=user.email,
+            subject=f"{headline}: enquiry from {who}",
+            body=f"{who} is waiting for a reply.\n\n{enquiry.message}\n\n"
+            f"{settings.BASE_URL}/inbox/{enquiry.pk}/\n",
+        )
