@@ -91,6 +91,9 @@ def database_config(url: str, data_dir: Path) -> dict:
         # WAL lets readers and one writer work together; IMMEDIATE transactions take the
         # write lock up front, so concurrent writers wait (up to the timeout) instead of
         # failing half-way with "database is locked".
+        # Tests use a file too, in WAL mode like production (an in-memory database
+        # locks whole tables and would hide how concurrent writers really behave).
+        config["TEST"] = {"NAME": str(data_dir / f"test-{os.getpid()}.sqlite3")}
         config["CONN_MAX_AGE"] = 0
         config["CONN_HEALTH_CHECKS"] = False
         config["OPTIONS"] = {

@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.utils import default_process
 
 # At or above this score two contacts are suggested as one person (never merged).
 SUGGEST_AT = 88
@@ -42,11 +41,9 @@ def best_match(
     """The best candidate (id, name, organisation) scoring at least SUGGEST_AT, if any."""
     best = None
     for contact_id, other_name, other_organisation in candidates:
-        name_score = fuzz.token_sort_ratio(name, other_name, processor=default_process)
+        name_score = fuzz.token_sort_ratio(name, other_name, processor=fold)
         if organisation and other_organisation:
-            org_score = fuzz.token_set_ratio(
-                organisation, other_organisation, processor=default_process
-            )
+            org_score = fuzz.token_set_ratio(organisation, other_organisation, processor=fold)
             score = round(0.7 * name_score + 0.3 * org_score)
             reason = f"similar name ({name_score:.0f}) and organisation ({org_score:.0f})"
         else:
