@@ -113,12 +113,15 @@ def store_submission(record: dict) -> tuple[Submission, bool]:
     if existing:
         return existing, False
     reason = record.get("quarantine_reason") or ""
+    form = Form.objects.filter(slug=record["form"]).first()
+    if form is None:
+        raise spool.Unstorable(f"the form {record['form']!r} no longer exists")
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
                 public_id=record["public_id"],
                 idempotency_key=key,
-                form=Form.objects.get(slug=record["form"]),
+                form=form,
                 received_at=parse_datetime(record["received_at"]),
                 payload=record["payload"],
                 remote_addr=record.get("remote_addr"),

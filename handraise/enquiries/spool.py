@@ -21,6 +21,10 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
+class Unstorable(Exception):
+    """This record can never be stored as it is; set it aside with the reason."""
+
+
 def spool_dir() -> Path:
     return Path(settings.DATA_DIR) / "spool"
 
@@ -53,7 +57,8 @@ def pending() -> list[Path]:
 def replay(store: Callable[[dict], object], *, limit: int = 500) -> int:
     """Hand each spooled record to ``store`` (which must be idempotent); delete it once stored.
 
-    Stops at the first database error, leaving the rest for the next run.
+    A record ``store`` rejects as ``Unstorable`` is set aside; a database error
+    stops the run, leaving the rest for the next one.
     Returns how many were stored.
     """
     stored = 0
@@ -65,7 +70,11 @@ def replay(store: Callable[[dict], object], *, limit: int = 500) -> int:
         except (OSError, ValueError) as error:
             _set_aside(path, f"unreadable: {error}")
             continue
-        store(record)  # a database error propagates: the file stays for the next run
+        try:
+            store(record)  # a database error propagates: the file stays for the next run
+        except Unstorable as error:
+            _set_aside(path, str(error))
+            continue
         path.unlink()
         stored += 1
     if stored:
