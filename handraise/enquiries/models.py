@@ -196,3 +196,17 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"Submission {self.public_id} ({self.status})"
+
+
+class ReplyTemplate(models.Model):
+    """A saved reply the owner starts from in the Inbox (placeholders as in acknowledgements)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,14 +30,16 @@ from django.template import Context, Template
 from django.utils.dateparse import parse_datetime
 
 from handraise.accounts.models import BusinessSettings
-from handraise.contacts.normalisation import normalise_email
+from handraise.contacts.normalisation import normalise_email, normalise_phone
 from handraise.contacts.services import resolve_contact
 from handraise.core import outbox
 from handraise.core.clock import BusinessCalendar, now
+from handraise.core.models import OutgoingEmail
 from handraise.enquiries import spool
 from handraise.enquiries.forms import IntakeForm
 from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.marketing.models import Touchpoint
+from handraise.sales.models import Activity, Deal, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -355,3 +357,210 @@ def _alarm(enquiry: Enquiry, kind: str, headline: str) -> None:
             body=f"{who} is waiting for a reply.\n\n{enquiry.message}\n\n"
             f"{settings.BASE_URL}/inbox/{enquiry.pk}/\n",
         )
+
+
+# --- 4. answering from the Inbox ---------------------------------------------------------
+
+
+class EnquiryClosed(Exception):
+    """The enquiry was already converted or dismissed; the action does not apply."""
+
+
+def reply_by_email(*, enquiry: Enquiry, user, subject: str, body: str, token: str) -> OutgoingEmail:
+    """Send a personal reply through the outbox and stop the clock.
+
+    ``token`` comes from the reply form as rendered: the same form submitted twice
+    (a double click, a retried request) is one email.
+    """
+    to = _email_of(enquiry) or enquiry.contact.primary_email
+    if not to:
+        raise ValidationError("This enquirer left no email address; log a call instead.")
+    business = BusinessSettings.load()
+    with transaction.atomic():
+        email = outbox.queue_email(
+            key=f"reply:{token}",
+            kind="reply",
+            to=to,
+            reply_to=user.email or business.reply_to_email,
+            subject=subject,
+            body=body,
+        )
+        Activity.objects.get_or_create(
+            outgoing_email=email,
+            defaults={
+                "kind": Activity.Kind.EMAIL,
+                "direction": Activity.Direction.OUTBOUND,
+                "contact_id": enquiry.contact_id,
+                "enquiry": enquiry,
+                "user": user,
+                "subject": email.subject,
+                "body": email.body,
+                "occurred_at": email.created_at,
+            },
+        )
+        record_first_response(enquiry=enquiry, user=user, at=email.created_at)
+    return email
+
+
+def log_call(*, enquiry: Enquiry, user, notes: str = "", at: datetime | None = None) -> Activity:
+    """A call with the enquirer (made or taken): it is a first response."""
+    at = at or now()
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            kind=Activity.Kind.CALL,
+            direction=Activity.Direction.OUTBOUND,
+            contact_id=enquiry.contact_id,
+            enquiry=enquiry,
+            user=user,
+            subject="Call",
+            body=notes,
+            occurred_at=at,
+        )
+        record_first_response(enquiry=enquiry, user=user, at=at)
+    return activity
+
+
+def log_meeting(*, enquiry: Enquiry, user, at: datetime, held: bool, notes: str = "") -> Activity:
+    """A meeting: held ones are a first response; booked ones are a dated task."""
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            kind=Activity.Kind.MEETING,
+            direction=Activity.Direction.OUTBOUND,
+            contact_id=enquiry.contact_id,
+            enquiry=enquiry,
+            user=user,
+            subject="Meeting held" if held else "Meeting booked",
+            body=notes,
+            occurred_at=at if held else now(),
+            due_at=None if held else at,
+            completed_at=at if held else None,
+        )
+        if held:
+            record_first_response(enquiry=enquiry, user=user, at=at)
+    return activity
+
+
+def convert_to_deal(
+    *,
+    enquiry: Enquiry,
+    user,
+    title: str,
+    value: Decimal,
+    next_step: str,
+    next_step_due,
+) -> Deal:
+    """Open a deal from the enquiry: sales starts with marketing's context attached."""
+    with transaction.atomic():
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if hasattr(locked, "deal") and _has_deal(locked):
+            return locked.deal
+        if locked.status in (Enquiry.Status.NOT_A_LEAD, Enquiry.Status.SPAM):
+            raise EnquiryClosed("This enquiry was marked as not a lead; restore it first.")
+        moment = now()
+        deal = Deal.objects.create(
+            title=title,
+            contact_id=locked.contact_id,
+            enquiry=locked,
+            stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
+            origin=_origin_of(locked),
+            owner=user,
+            value=value,
+            currency=BusinessSettings.load().currency,
+            next_step=next_step,
+            next_step_due=next_step_due,
+            created_at=moment,
+            stage_entered_at=moment,
+        )
+        Activity.objects.filter(enquiry=locked, deal__isnull=True).update(deal=deal)
+        locked.status = Enquiry.Status.CONVERTED
+        locked.save(update_fields=["status"])
+    return deal
+
+
+def dismiss_enquiry(*, enquiry: Enquiry, user, as_spam: bool) -> None:
+    """Not a lead (or spam): it leaves the Inbox and sounds no more alarms."""
+    if _has_deal(enquiry):
+        raise EnquiryClosed("This enquiry already became a deal.")
+    status = Enquiry.Status.SPAM if as_spam else Enquiry.Status.NOT_A_LEAD
+    Enquiry.objects.filter(pk=enquiry.pk).update(status=status)
+    enquiry.status = status
+
+
+def reopen_enquiry(*, enquiry: Enquiry) -> None:
+    """Undo a dismissal: back to waiting (or responded, if it was answered)."""
+    status = Enquiry.Status.RESPONDED if enquiry.first_response_at else Enquiry.Status.OPEN
+    Enquiry.objects.filter(
+        pk=enquiry.pk, status__in=[Enquiry.Status.NOT_A_LEAD, Enquiry.Status.SPAM]
+    ).update(status=status)
+    enquiry.refresh_from_db(fields=["status"])
+
+
+def record_enquiry(
+    *,
+    channel: str,
+    user,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    company: str = "",
+    message: str = "",
+    received_at: datetime | None = None,
+    answered: bool = False,
+) -> Enquiry:
+    """A hand-raise that reached the owner outside Handraise (a call, a meeting request).
+
+    ``answered`` says the owner already spoke to them (a call taken live): the
+    first response is the moment it arrived.
+    """
+    received_at = min(received_at or now(), now())
+    business = BusinessSettings.load()
+    with transaction.atomic():
+        resolution = resolve_contact(
+            name=name,
+            email=normalise_email(email) if email else "",
+            phone=normalise_phone(phone, region=business.default_phone_region) if phone else "",
+            organisation=company,
+        )
+        enquiry = Enquiry.objects.create(
+            channel=channel,
+            contact=resolution.contact,
+            received_at=received_at,
+            message=message,
+            from_name=name,
+            from_email=email,
+            from_phone=phone,
+            from_company=company,
+            response_due_at=response_due(received_at, business),
+        )
+        if answered:
+            if channel == Enquiry.Channel.MEETING:
+                log_meeting(enquiry=enquiry, user=user, at=received_at, held=True, notes=message)
+            else:
+                log_call(enquiry=enquiry, user=user, notes=message, at=received_at)
+    return enquiry
+
+
+def restore_submission(*, submission: Submission) -> Submission:
+    """A quarantined submission was a person after all: process it like any other."""
+    from handraise.enquiries import tasks
+
+    with transaction.atomic():
+        updated = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.QUARANTINED
+        ).update(status=Submission.Status.RECEIVED)
+        if updated:
+            tasks.process_submission.enqueue(submission_id=submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def _has_deal(enquiry: Enquiry) -> bool:
+    return Deal.objects.filter(enquiry_id=enquiry.pk).exists()
+
+
+def _origin_of(enquiry: Enquiry) -> str:
+    if enquiry.channel == Enquiry.Channel.REFERRAL:
+        return Deal.Origin.REFERRAL
+    if Deal.objects.filter(contact_id=enquiry.contact_id, stage__is_won=True).exists():
+        return Deal.Origin.REPEAT
+    return Deal.Origin.MARKETING

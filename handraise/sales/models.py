@@ -156,6 +156,14 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="activities",
     )
+    outgoing_email = models.OneToOneField(
+        "core.OutgoingEmail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+        help_text="The email this activity sent, for emails sent from Handraise.",
+    )
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     occurred_at = models.DateTimeField(help_text="When it happened (or was created, for a task).")
