@@ -51,5 +51,9 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks, each beside its reference; rewrites docs/benchmarks.md.
+bench: install
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
