@@ -84,3 +84,111 @@ class IntakeForm(forms.Form):
         if not self.errors and not data.get("email") and not data.get("phone"):
             raise ValidationError("Leave an email address or a phone number so we can reply.")
         return data
+
+
+class ReplyForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=None, required=False, label="Start from a saved reply", empty_label="—"
+    )
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    # Rendered once per form: the same form submitted twice is one email.
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from handraise.enquiries.models import ReplyTemplate
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ReplyTemplate.objects.all()
+
+
+class CallForm(forms.Form):
+    notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class MeetingForm(forms.Form):
+    when = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    held = forms.TypedChoiceField(
+        label="Meeting",
+        choices=[("1", "Held (it happened)"), ("0", "Booked (it is planned)")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class ConvertForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    value = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
+    next_step = forms.CharField(max_length=300, label="Next step")
+    next_step_due = forms.DateField(
+        label="Next step due", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ManualEnquiryForm(forms.Form):
+    """A call or meeting request that reached the owner outside Handraise."""
+
+    channel = forms.ChoiceField(
+        choices=[
+            ("phone", "Phone call"),
+            ("meeting", "Meeting request"),
+            ("email", "Email"),
+            ("referral", "Referral"),
+            ("other", "Other"),
+        ]
+    )
+    name = forms.CharField(max_length=200)
+    phone = forms.CharField(max_length=50, required=False)
+    email = forms.CharField(max_length=254, required=False)
+    company = forms.CharField(max_length=200, required=False)
+    message = forms.CharField(
+        label="What they asked",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        required=False,
+    )
+    received_at = forms.DateTimeField(
+        label="When",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty for now.",
+    )
+    answered = forms.BooleanField(
+        required=False, label="I already spoke to them (this counts as the first response)"
+    )
+
+    def __init__(self, *args, phone_region: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone_region = phone_region
+
+    def clean_email(self) -> str:
+        raw = self.cleaned_data.get("email", "").strip()
+        if raw:
+            try:
+                normalise_email(raw)
+            except ValidationError:
+                raise ValidationError("Enter an email address such as name@example.com.") from None
+        return raw
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "").strip()
+        if raw:
+            try:
+                normalise_phone(raw, region=self.phone_region)
+            except ValidationError:
+                raise ValidationError("Enter a phone number, e.g. 020 7946 0123.") from None
+        return raw
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not data.get("email") and not data.get("phone"):
+            raise ValidationError("Add a phone number or an email address to reply to.")
+        return data

@@ -1,0 +1,252 @@
+"""The Inbox: enquiries waiting for a first response, and the actions that answer them.
+
+Views parse the request, call a service or selector and render; an htmx
+request gets the partial template (names starting with an underscore).
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from handraise.core.clock import now
+from handraise.enquiries import selectors, services
+from handraise.enquiries.forms import (
+    CallForm,
+    ConvertForm,
+    ManualEnquiryForm,
+    MeetingForm,
+    ReplyForm,
+)
+from handraise.enquiries.models import Enquiry, ReplyTemplate, Submission
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:200]
+    channel = request.GET.get("channel", "")
+    if channel not in Enquiry.Channel.values:
+        channel = ""
+    waiting = selectors.inbox(search=search, channel=channel)
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "search": search,
+        "channel": channel,
+        "channels": Enquiry.Channel.choices,
+        "now": now(),
+        "quarantined": selectors.quarantine().count(),
+        "undo": _undoable(request),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "enquiries/_inbox_list.html" if partial else "enquiries/inbox.html"
+    return render(request, template, context)
+
+
+@require_GET
+def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    return _detail(request, enquiry)
+
+
+def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpResponse:
+    business = request.business
+    local_now = timezone.localtime().replace(second=0, microsecond=0)
+    name = enquiry.from_name or enquiry.contact.name
+    context = {
+        "enquiry": enquiry,
+        "context": selectors.enquiry_context(enquiry),
+        "now": now(),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(
+            initial={
+                "token": uuid.uuid4(),
+                "subject": f"Re: your enquiry to {business.name}",
+                "body": f"Hello {name.split()[0] if name.split() else ''},\n\n",
+            }
+        ),
+        "call_form": forms.get("call_form") or CallForm(),
+        "meeting_form": forms.get("meeting_form") or MeetingForm(initial={"when": local_now}),
+        "convert_form": forms.get("convert_form")
+        or ConvertForm(
+            initial={
+                "title": f"{enquiry.from_company or name}: {enquiry.message[:60]}".strip(": "),
+                "next_step": "Follow up on our conversation",
+                "next_step_due": timezone.localdate(),
+            }
+        ),
+        "templates": ReplyTemplate.objects.all(),
+    }
+    return render(request, "enquiries/enquiry.html", context, status=status)
+
+
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enquiry, status=422, reply_form=form)
+    try:
+        services.reply_by_email(
+            enquiry=enquiry,
+            user=request.user,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            token=str(form.cleaned_data["token"]),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail(request, enquiry, status=422, reply_form=form)
+    messages.success(
+        request, f"Reply to {enquiry.from_name or enquiry.contact.name} is on its way."
+    )
+    return redirect("enquiry", pk=enquiry.pk)
+
+
+@require_GET
+def reply_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply form's subject and body filled from a saved reply (htmx swaps them in)."""
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    template = get_object_or_404(ReplyTemplate, pk=request.GET.get("template") or 0)
+    name = enquiry.from_name or enquiry.contact.name
+    context = Context(
+        {
+            "name": name,
+            "first_name": name.split()[0] if name.split() else "",
+            "message": enquiry.message,
+            "business": request.business.name,
+        },
+        autoescape=False,
+    )
+    form = ReplyForm(
+        initial={
+            "token": request.GET.get("token") or uuid.uuid4(),
+            "template": template.pk,
+            "subject": Template(template.subject).render(context),
+            "body": Template(template.body).render(context),
+        }
+    )
+    return render(request, "enquiries/_reply_fields.html", {"reply_form": form, "enquiry": enquiry})
+
+
+@require_POST
+def log_call(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    form = CallForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enquiry, status=422, call_form=form)
+    services.log_call(enquiry=enquiry, user=request.user, notes=form.cleaned_data["notes"])
+    messages.success(request, "Call logged; the response clock has stopped.")
+    return redirect("enquiry", pk=enquiry.pk)
+
+
+@require_POST
+def log_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enquiry, status=422, meeting_form=form)
+    held = form.cleaned_data["held"]
+    services.log_meeting(
+        enquiry=enquiry,
+        user=request.user,
+        at=form.cleaned_data["when"],
+        held=held,
+        notes=form.cleaned_data["notes"],
+    )
+    messages.success(request, "Meeting logged." if held else "Meeting booked.")
+    return redirect("enquiry", pk=enquiry.pk)
+
+
+@require_POST
+def convert(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    form = ConvertForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enquiry, status=422, convert_form=form)
+    try:
+        deal = services.convert_to_deal(enquiry=enquiry, user=request.user, **form.cleaned_data)
+    except services.EnquiryClosed as error:
+        messages.error(request, str(error))
+        return redirect("enquiry", pk=enquiry.pk)
+    messages.success(request, f"Deal “{deal.title}” opened in the pipeline.")
+    return redirect("enquiry", pk=enquiry.pk)
+
+
+@require_POST
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    as_spam = request.POST.get("as") == "spam"
+    try:
+        services.dismiss_enquiry(enquiry=enquiry, user=request.user, as_spam=as_spam)
+    except services.EnquiryClosed as error:
+        messages.error(request, str(error))
+        return redirect("enquiry", pk=enquiry.pk)
+    request.session["undo_enquiry"] = enquiry.pk
+    messages.success(request, f"Marked as {'spam' if as_spam else 'not a lead'}.")
+    return redirect("inbox")
+
+
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = selectors.enquiry_for_user(request.user, pk)
+    services.reopen_enquiry(enquiry=enquiry)
+    request.session.pop("undo_enquiry", None)
+    messages.success(request, "Back in the Inbox.")
+    return redirect("enquiry", pk=enquiry.pk)
+
+
+def new_enquiry(request: HttpRequest) -> HttpResponse:
+    form = ManualEnquiryForm(
+        request.POST or None, phone_region=request.business.default_phone_region
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        enquiry = services.record_enquiry(
+            channel=data["channel"],
+            user=request.user,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            company=data["company"],
+            message=data["message"],
+            received_at=data["received_at"],
+            answered=data["answered"],
+        )
+        messages.success(request, "Enquiry recorded.")
+        return redirect("enquiry", pk=enquiry.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "enquiries/new_enquiry.html", {"form": form}, status=status)
+
+
+@require_GET
+def quarantine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.quarantine(), PAGE_SIZE).get_page(request.GET.get("page"))
+    failed = selectors.failed_submissions()[:20]
+    return render(request, "enquiries/quarantine.html", {"page": page, "failed": failed})
+
+
+@require_POST
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=pk)
+    services.restore_submission(submission=submission)
+    messages.success(request, "Restored: it will be in the Inbox in a moment.")
+    return redirect(reverse("quarantine"))
+
+
+def _undoable(request) -> Enquiry | None:
+    pk = request.session.get("undo_enquiry")
+    if not pk:
+        return None
+    return Enquiry.objects.filter(
+        pk=pk, status__in=[Enquiry.Status.NOT_A_LEAD, Enquiry.Status.SPAM]
+    ).first()
