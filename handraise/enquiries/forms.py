@@ -192,3 +192,67 @@ class ManualEnquiryForm(forms.Form):
         if not self.errors and not data.get("email") and not data.get("phone"):
             raise ValidationError("Add a phone number or an email address to reply to.")
         return data
+
+
+class FormSettingsForm(forms.ModelForm):
+    """The owner's settings for one public form; field modes are one select per field."""
+
+    thank_you_url = forms.URLField(
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="Send people here after they submit, instead of the thank-you page.",
+    )
+
+    class Meta:
+        model = Form
+        fields = [
+            "name",
+            "thank_you_message",
+            "thank_you_url",
+            "allowed_origins",
+            "notify",
+            "is_active",
+        ]
+        widgets = {
+            "thank_you_message": forms.Textarea(attrs={"rows": 3}),
+            "allowed_origins": forms.Textarea(attrs={"rows": 3}),
+            "notify": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["notify"].queryset = get_user_model().objects.filter(is_active=True)
+        self.fields["notify"].help_text = "Nobody ticked: every owner is notified."
+        for name in FORM_FIELDS:
+            self.fields[f"field_{name}"] = forms.ChoiceField(
+                label=LABELS[name],
+                choices=[(mode, mode.capitalize()) for mode in ("required", "optional", "hidden")],
+                initial=self.instance.fields.get(name, "optional"),
+            )
+
+    def clean_allowed_origins(self) -> str:
+        from urllib.parse import urlsplit
+
+        lines = [
+            line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()
+        ]
+        for line in filter(None, lines):
+            parts = urlsplit(line)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                raise ValidationError(f"{line!r} is not an origin such as https://www.example.com.")
+        return "\n".join(filter(None, lines))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        modes = {name: data.get(f"field_{name}", "optional") for name in FORM_FIELDS}
+        from handraise.enquiries.models import validate_form_fields
+
+        try:
+            validate_form_fields(modes)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        self.instance.fields = modes
+        return data

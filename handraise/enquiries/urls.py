@@ -19,4 +19,7 @@ urlpatterns = [
     path("inbox/<int:pk>/convert/", views.convert, name="enquiry-convert"),
     path("inbox/<int:pk>/dismiss/", views.dismiss, name="enquiry-dismiss"),
     path("inbox/<int:pk>/reopen/", views.reopen, name="enquiry-reopen"),
+    # Forms and their snippets.
+    path("settings/forms/", views.form_list, name="form-list"),
+    path("settings/forms/<slug:slug>/", views.form_settings, name="form-settings"),
 ]

@@ -6,26 +6,33 @@ request gets the partial template (names starting with an underscore).
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from handraise.accounts.access import is_owner
 from handraise.core.clock import now
 from handraise.enquiries import selectors, services
 from handraise.enquiries.forms import (
+    LABELS,
     CallForm,
     ConvertForm,
+    FormSettingsForm,
     ManualEnquiryForm,
     MeetingForm,
     ReplyForm,
 )
-from handraise.enquiries.models import Enquiry, ReplyTemplate, Submission
+from handraise.enquiries.models import Enquiry, Form, ReplyTemplate, Submission
 
 PAGE_SIZE = 50
 
@@ -250,3 +257,38 @@ def _undoable(request) -> Enquiry | None:
     return Enquiry.objects.filter(
         pk=pk, status__in=[Enquiry.Status.NOT_A_LEAD, Enquiry.Status.SPAM]
     ).first()
+
+
+@require_GET
+def form_list(request: HttpRequest) -> HttpResponse:
+    forms = Form.objects.annotate(enquiry_count=Count("enquiries")).order_by("name")
+    return render(request, "enquiries/form_list.html", {"forms": forms})
+
+
+def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    form_object = get_object_or_404(Form, slug=slug)
+    editable = is_owner(request.user)
+    if request.method == "POST" and not editable:
+        raise PermissionDenied("Only the business's owners may change forms.")
+    settings_form = FormSettingsForm(request.POST or None, instance=form_object)
+    if request.method == "POST" and settings_form.is_valid():
+        settings_form.save()
+        messages.success(request, "Form saved. Paste the snippet again if you changed fields.")
+        return redirect("form-settings", slug=form_object.slug)
+    snippet = render_to_string(
+        "enquiries/_snippet.html",
+        {
+            "intake_url": settings.BASE_URL + reverse("intake", args=[form_object.slug]),
+            "modes": form_object.fields,
+            "labels": LABELS,
+        },
+    )
+    context = {
+        "form_object": form_object,
+        "settings_form": settings_form,
+        "editable": editable,
+        "snippet": snippet,  # force-escaped in the page: it holds a </textarea> of its own
+        "script_url": settings.BASE_URL + static("enquiries/handraise-form.js"),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "enquiries/form_settings.html", context, status=status)
