@@ -83,9 +83,7 @@ def enquiry_context(enquiry: Enquiry) -> EnquiryContext:
 
 
 def quarantine() -> QuerySet[Submission]:
-    return Submission.objects.filter(status=Submission.Status.QUARANTINED).order_by(
-        "-received_at"
-    )
+    return Submission.objects.filter(status=Submission.Status.QUARANTINED).order_by("-received_at")
 
 
 def failed_submissions() -> QuerySet[Submission]:
