@@ -205,6 +205,8 @@ else:
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
+# A received submission still unprocessed after this many seconds lost its worker.
+SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,6 +240,9 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# A send with no result after this many seconds is taken to have died with its worker
+# and is retried (with the same Message-ID). Must be well above EMAIL_TIMEOUT.
+EMAIL_STALLED_AFTER = max(env_int("EMAIL_STALLED_AFTER", 60), EMAIL_TIMEOUT + 1)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"Handraise <handraise@{_base.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -267,6 +272,7 @@ LOGGING = {
 # Jobs the worker runs by itself: (service function, seconds between runs).
 PERIODIC_JOBS = [
     ("handraise.enquiries.services.replay_spool", 2),
+    ("handraise.enquiries.services.retry_stalled_submissions", 15),
     ("handraise.enquiries.services.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
 ]

@@ -26,12 +26,15 @@ logger = logging.getLogger(__name__)
 
 BACKOFF = [timedelta(seconds=s) for s in (5, 15, 30, 60, 300, 900, 1800, 3600)]
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# An attempt with no result after this long belongs to a worker that died.
-STALLED_AFTER = timedelta(seconds=max(60, settings.EMAIL_TIMEOUT * 6))
 # A pending email whose retry task should have run by now has lost its task.
 LOST_AFTER = timedelta(seconds=30)
 
 Status = OutgoingEmail.Status
+
+
+def stalled_after() -> timedelta:
+    """An attempt with no result after this long belongs to a worker that died."""
+    return timedelta(seconds=settings.EMAIL_STALLED_AFTER)
 
 
 def queue_email(
@@ -68,7 +71,7 @@ def send_email(*, email_id: int) -> str:
         email = OutgoingEmail.objects.select_for_update().get(pk=email_id)
         if email.status in (Status.SENT, Status.FAILED):
             return email.status
-        if email.status == Status.SENDING and email.attempt_started_at > moment - STALLED_AFTER:
+        if email.status == Status.SENDING and email.attempt_started_at > moment - stalled_after():
             return "busy"
         email.status = Status.SENDING
         email.attempts += 1
@@ -118,7 +121,7 @@ def retry_stalled_emails() -> int:
     """Send what a dead worker left half-sent or a lost task left pending. Periodic."""
     moment = now()
     stalled = OutgoingEmail.objects.filter(
-        status=Status.SENDING, attempt_started_at__lt=moment - STALLED_AFTER
+        status=Status.SENDING, attempt_started_at__lt=moment - stalled_after()
     ) | OutgoingEmail.objects.filter(status=Status.PENDING, next_attempt_at__lt=moment - LOST_AFTER)
     ids = list(stalled.order_by("next_attempt_at").values_list("pk", flat=True)[:100])
     for email_id in ids:

@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import Error as DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -41,13 +42,12 @@ class BadRequest(Exception):
 @csrf_exempt  # posted from the business's own website, which has no Handraise CSRF token
 @require_http_methods(["GET", "POST", "OPTIONS"])
 def intake(request: HttpRequest, slug: str) -> HttpResponse:
-    form = Form.objects.filter(slug=slug, is_active=True).first()
+    form, business = _form_and_business(slug)
     wants_json = request.content_type == "application/json"
     if form is None:
         return _error(wants_json, 404, "There is no form here.")
     if request.method == "OPTIONS":
         return _with_cors(HttpResponse(status=204), request, form, preflight=True)
-    business = BusinessSettings.load()
     if request.method == "GET":
         blank = IntakeForm(form=form, phone_region=business.default_phone_region)
         return _page(request, form, business, blank)
@@ -106,11 +106,26 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET"])
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    form = Form.objects.filter(slug=slug, is_active=True).first()
+    form, business = _form_and_business(slug)
     if form is None:
         return _error(False, 404, "There is no form here.")
-    business = BusinessSettings.load()
     return render(request, "enquiries/public_thanks.html", {"form": form, "business": business})
+
+
+# The last good copy of each form and of the business settings, per process: while the
+# database is down, intake still validates with them and spools what it receives.
+_LAST_KNOWN: dict[str, tuple[Form | None, BusinessSettings]] = {}
+
+
+def _form_and_business(slug: str) -> tuple[Form | None, BusinessSettings]:
+    try:
+        found = Form.objects.filter(slug=slug, is_active=True).first(), BusinessSettings.load()
+    except DatabaseError:
+        # Never seen this slug and cannot ask: take it with the default fields rather
+        # than lose a message; a slug that does not exist is set aside at replay.
+        return _LAST_KNOWN.get(slug) or (Form(slug=slug, name=slug), BusinessSettings())
+    _LAST_KNOWN[slug] = found
+    return found
 
 
 def _read(request: HttpRequest, wants_json: bool) -> dict[str, str]:

@@ -141,6 +141,23 @@ def store_submission(record: dict) -> tuple[Submission, bool]:
     return submission, True
 
 
+def retry_stalled_submissions() -> int:
+    """Process submissions whose processing task died with its worker. Periodic.
+
+    Processing is one transaction, so a worker killed half-way left nothing behind;
+    running it again is safe and is the only way the enquiry gets made.
+    """
+    stalled = Submission.objects.filter(
+        status=Submission.Status.RECEIVED,
+        received_at__lt=now() - timedelta(seconds=settings.SUBMISSION_STALLED_AFTER),
+    ).values_list("pk", flat=True)[:200]
+    done = 0
+    for submission_id in stalled:
+        process_submission(submission_id=submission_id)
+        done += 1
+    return done
+
+
 def replay_spool() -> int:
     """Move spooled submissions into the database, each exactly once. Periodic."""
     return spool.replay(lambda record: store_submission({**record, "spooled": True}))

@@ -91,7 +91,7 @@ def test_an_email_abandoned_mid_send_is_sent_again_with_the_same_message_id(mail
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status=OutgoingEmail.Status.SENDING,
         attempts=1,
-        attempt_started_at=now() - outbox.STALLED_AFTER - timedelta(seconds=1),
+        attempt_started_at=now() - outbox.stalled_after() - timedelta(seconds=1),
     )
     assert outbox.retry_stalled_emails() == 1
     [received] = mail_server.to("ann@example.com")

@@ -100,3 +100,18 @@ def test_a_submission_whose_form_was_deleted_is_set_aside_and_does_not_block_oth
     assert Submission.objects.get().payload["name"] == "Bob Smith"
     [reason] = (spool_in_tmp / "rejected").glob("*.reason")
     assert "no longer exists" in reason.read_text()
+
+
+def test_a_submission_left_unprocessed_by_a_dead_worker_is_processed_later(settings):
+    from datetime import timedelta
+
+    from handraise.core.clock import now
+
+    old = record("Ann Lee", received_at=(now() - timedelta(minutes=10)).isoformat())
+    submission, _ = services.store_submission(old)
+    fresh, _ = services.store_submission(record("Bob Smith"))
+    assert services.retry_stalled_submissions() == 1
+    submission.refresh_from_db()
+    fresh.refresh_from_db()
+    assert submission.status == Submission.Status.PROCESSED and submission.enquiry is not None
+    assert fresh.status == Submission.Status.RECEIVED  # its own task will get to it
