@@ -5,6 +5,7 @@ deals and enquiries, and the outsider is anybody without an account, who must
 see nothing but the public intake.
 """
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -69,6 +70,7 @@ class MailServer:
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.reply_delay = 0.0
         self._lock = threading.Lock()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -79,7 +81,13 @@ class MailServer:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append(message)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted for delivery"
+
+    def delay_replies(self, *, seconds: float) -> None:
+        """Keep each message but answer late, as a slow server does."""
+        self.reply_delay = seconds
 
     def start(self) -> None:
         # A stopped controller's event loop is closed; a restart needs a new one.
@@ -93,7 +101,7 @@ class MailServer:
 
     def to(self, address: str) -> list:
         with self._lock:
-            return [m for m in self.messages if address in str(m["To"])]
+            return [m for m in self.messages if address in [a.addr_spec for a in m["To"].addresses]]
 
     @property
     def url(self) -> str:
