@@ -1,8 +1,12 @@
+"""The signed-in home page: the engine's key figures at a glance."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from handraise.insights import selectors
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/home.html", {"figures": selectors.home_figures()})

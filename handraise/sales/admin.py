@@ -1,0 +1,94 @@
+"""Back-office editing of the pipeline's configuration and its deals.
+
+Stages, outcome reasons and cadences are configuration the owner edits here;
+deals, activities and enrolments are listed with their foreign keys joined so a
+page of them costs a fixed number of queries.
+"""
+
+from django.contrib import admin
+
+from handraise.sales.models import (
+    Activity,
+    Cadence,
+    CadenceEnrolment,
+    CadenceStep,
+    Deal,
+    OutcomeReason,
+    Stage,
+)
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "probability", "is_won", "is_lost", "stale_after_days"]
+    search_fields = ["name"]
+
+
+@admin.register(OutcomeReason)
+class OutcomeReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "outcome", "position"]
+    list_filter = ["outcome"]
+    search_fields = ["label"]
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "contact",
+        "stage",
+        "value",
+        "currency",
+        "origin",
+        "owner",
+        "next_step_due",
+        "closed_at",
+    ]
+    list_select_related = ["contact", "stage", "owner"]
+    list_filter = ["stage", "origin", "owner"]
+    search_fields = ["title", "contact__name"]
+    autocomplete_fields = ["contact", "enquiry"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "kind", "direction", "subject", "contact", "deal", "user"]
+    list_select_related = ["contact", "deal", "user"]
+    list_filter = ["kind", "direction", "user"]
+    search_fields = ["subject", "contact__name", "deal__title"]
+    autocomplete_fields = ["contact", "deal", "enquiry", "outgoing_email"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+class CadenceStepInline(admin.TabularInline):
+    model = CadenceStep
+    extra = 0
+
+
+@admin.register(Cadence)
+class CadenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "enrol_on_stage", "send_without_approval", "is_active"]
+    list_select_related = ["enrol_on_stage"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    inlines = [CadenceStepInline]
+
+
+@admin.register(CadenceStep)
+class CadenceStepAdmin(admin.ModelAdmin):
+    list_display = ["cadence", "position", "business_days_after", "kind", "subject"]
+    list_select_related = ["cadence"]
+    list_filter = ["cadence", "kind"]
+
+
+@admin.register(CadenceEnrolment)
+class CadenceEnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["deal", "cadence", "status", "enrolled_at", "next_run_at", "stopped_at"]
+    list_select_related = ["deal", "cadence"]
+    list_filter = ["status", "cadence"]
+    search_fields = ["deal__title"]
+    autocomplete_fields = ["deal"]
+    date_hierarchy = "enrolled_at"

@@ -1,0 +1,50 @@
+"""Deals and cadences in the admin."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from handraise.contacts.models import Contact
+from handraise.sales.models import Cadence, CadenceStep, Deal, Stage
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+# A fixed budget with room for shared plumbing; a query per row (30 rows) blows it.
+CHANGELIST_QUERY_BUDGET = 16
+
+
+def test_deal_changelist_makes_a_fixed_number_of_queries(
+    owner_client, owner, django_assert_max_num_queries
+):
+    stage = Stage.objects.get(name="Proposal")
+    now = timezone.now()
+    for n in range(30):
+        Deal.objects.create(
+            title=f"Deal {n}",
+            contact=Contact.objects.create(name=f"Person {n}"),
+            stage=stage,
+            origin=Deal.Origin.MARKETING,
+            owner=owner,
+            value=1000,
+            created_at=now - timedelta(days=n),
+            stage_entered_at=now,
+        )
+
+    with django_assert_max_num_queries(CHANGELIST_QUERY_BUDGET):
+        response = owner_client.get(reverse("admin:sales_deal_changelist"))
+
+    assert response.status_code == 200
+    assert b"Person 29" in response.content
+
+
+def test_cadence_change_page_shows_its_steps_inline(owner_client):
+    cadence = Cadence.objects.create(name="After proposal")
+    CadenceStep.objects.create(
+        cadence=cadence, position=1, business_days_after=2, kind="email", subject="Any questions?"
+    )
+
+    response = owner_client.get(reverse("admin:sales_cadence_change", args=[cadence.pk]))
+
+    assert b'value="Any questions?"' in response.content
