@@ -2,11 +2,8 @@
 
 from django.http import HttpRequest
 
-from handraise.accounts.models import BusinessSettings
-
 
 def business(request: HttpRequest) -> dict:
-    # Only signed-in pages show the business name; the login page needs no query.
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
-    return {"business": BusinessSettings.load()}
+    # BusinessTimeZoneMiddleware loaded it for signed-in users; anonymous pages go without.
+    business = getattr(request, "business", None)
+    return {"business": business} if business else {}
