@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from handraise.core.models import OutgoingEmail
+from handraise.enquiries import spool
 from handraise.enquiries.models import Enquiry, Submission
 from handraise.marketing.models import Touchpoint
 from handraise.sales.models import Activity, Deal
@@ -88,3 +90,29 @@ def quarantine() -> QuerySet[Submission]:
 
 def failed_submissions() -> QuerySet[Submission]:
     return Submission.objects.filter(status=Submission.Status.FAILED).order_by("-received_at")
+
+
+@dataclass(frozen=True)
+class EngineTrouble:
+    """What is stuck or failing behind the scenes, for the owner to see."""
+
+    spooled: int  # submissions waiting on disk for the database
+    unprocessable: int  # submissions that could not become enquiries
+    emails_retrying: int  # emails that failed at least once and will be tried again
+    emails_failed: int  # emails given up on
+
+    def __bool__(self) -> bool:
+        return any((self.spooled, self.unprocessable, self.emails_retrying, self.emails_failed))
+
+
+def engine_trouble() -> EngineTrouble:
+    emails = OutgoingEmail.objects.aggregate(
+        retrying=Count("pk", filter=Q(status=OutgoingEmail.Status.PENDING, attempts__gt=0)),
+        failed=Count("pk", filter=Q(status=OutgoingEmail.Status.FAILED)),
+    )
+    return EngineTrouble(
+        spooled=len(spool.pending()),
+        unprocessable=Submission.objects.filter(status=Submission.Status.FAILED).count(),
+        emails_retrying=emails["retrying"],
+        emails_failed=emails["failed"],
+    )

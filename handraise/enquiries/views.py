@@ -53,6 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "now": now(),
         "quarantined": selectors.quarantine().count(),
         "undo": _undoable(request),
+        "trouble": selectors.engine_trouble(),
     }
     partial = request.headers.get("HX-Request") == "true"
     template = "enquiries/_inbox_list.html" if partial else "enquiries/inbox.html"

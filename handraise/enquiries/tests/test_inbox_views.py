@@ -203,3 +203,24 @@ def test_outsider_sees_nothing(outsider_client):
     for url in ("/inbox/", f"/inbox/{enquiry.pk}/", "/inbox/quarantine/"):
         response = outsider_client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_failing_email_and_spooled_submissions_are_shown_to_the_owner(
+    owner_client, settings, tmp_path
+):
+    from handraise.core import outbox
+    from handraise.enquiries import spool
+
+    settings.DATA_DIR = tmp_path
+    spool.write({"received_at": now().isoformat(), "public_id": "x", "form": "contact"})
+    email = outbox.queue_email(
+        key="k", kind="acknowledgement", to="a@example.com", subject="s", body="b"
+    )
+    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=2, last_error="refused")
+    page = text(owner_client.get("/inbox/"))
+    assert "1 submission waiting for the database" in page
+    assert "1 email could not be sent yet and will be retried" in page
+
+
+def test_no_trouble_no_banner(owner_client):
+    assert "Needs attention" not in text(owner_client.get("/inbox/"))
