@@ -16,6 +16,14 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 
 
+def pytest_configure(config):
+    # Deliberately slow password hashing protects real passwords; in tests it only
+    # costs time (a user per test). Child processes started by tests keep the real one.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; one test's posts must not limit the next."""
