@@ -33,10 +33,15 @@ def free_port() -> int:
 
 
 class Served:
-    """``handraise serve`` running in its own process group, stopped on exit."""
+    """``handraise serve`` running in its own process group, stopped on exit.
+
+    It knows its own address (HANDRAISE_BASE_URL), as a real deployment does, so
+    the snippets and links it hands out point back at it.
+    """
 
     def __init__(self, env: dict, *, worker: bool = False, timeout: float = 90):
         self.port = free_port()
+        env = {**env, "HANDRAISE_BASE_URL": f"http://127.0.0.1:{self.port}"}
         # A log file, not a pipe: a full pipe would stall the server mid-burst.
         self.log = tempfile.NamedTemporaryFile("w+", prefix="serve-", suffix=".log")  # noqa: SIM115
         args = [sys.executable, "-m", "handraise", "serve", "--bind", f"127.0.0.1:{self.port}"]

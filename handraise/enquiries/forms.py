@@ -110,7 +110,8 @@ class CallForm(forms.Form):
 
 class MeetingForm(forms.Form):
     when = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     held = forms.TypedChoiceField(
         label="Meeting",
@@ -129,7 +130,9 @@ class ConvertForm(forms.Form):
     value = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
     next_step = forms.CharField(max_length=300, label="Next step")
     next_step_due = forms.DateField(
-        label="Next step due", widget=forms.DateInput(attrs={"type": "date"})
+        label="Next step due",
+        # Browsers read a date input only in ISO form, whatever the site's locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -158,7 +161,7 @@ class ManualEnquiryForm(forms.Form):
     received_at = forms.DateTimeField(
         label="When",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty for now.",
     )
     answered = forms.BooleanField(

@@ -82,8 +82,9 @@ def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpRespon
                 "body": f"Hello {name.split()[0] if name.split() else ''},\n\n",
             }
         ),
-        "call_form": forms.get("call_form") or CallForm(),
-        "meeting_form": forms.get("meeting_form") or MeetingForm(initial={"when": local_now}),
+        "call_form": forms.get("call_form") or CallForm(auto_id="call_%s"),
+        "meeting_form": forms.get("meeting_form")
+        or MeetingForm(initial={"when": local_now}, auto_id="meeting_%s"),
         "convert_form": forms.get("convert_form")
         or ConvertForm(
             initial={
@@ -149,7 +150,7 @@ def reply_template(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def log_call(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_for_user(request.user, pk)
-    form = CallForm(request.POST)
+    form = CallForm(request.POST, auto_id="call_%s")
     if not form.is_valid():
         return _detail(request, enquiry, status=422, call_form=form)
     services.log_call(enquiry=enquiry, user=request.user, notes=form.cleaned_data["notes"])
@@ -160,7 +161,7 @@ def log_call(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def log_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_for_user(request.user, pk)
-    form = MeetingForm(request.POST)
+    form = MeetingForm(request.POST, auto_id="meeting_%s")
     if not form.is_valid():
         return _detail(request, enquiry, status=422, meeting_form=form)
     held = form.cleaned_data["held"]
@@ -282,6 +283,7 @@ def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "intake_url": settings.BASE_URL + reverse("intake", args=[form_object.slug]),
             "modes": form_object.fields,
             "labels": LABELS,
+            "thanks": form_object.thank_you_message,
         },
     )
     context = {

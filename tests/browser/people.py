@@ -1,0 +1,3 @@
+"""The people in the journeys: the business's owner, and how she signs in."""
+
+OWNER = {"username": "olive", "email": "olive@example.com", "password": "plum-orchard-4821"}
