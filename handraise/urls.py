@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("handraise.insights.urls")),
     path("", include("handraise.enquiries.urls")),
+    path("", include("handraise.sales.urls")),
     path("", include("handraise.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

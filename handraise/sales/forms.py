@@ -1,0 +1,187 @@
+"""Forms for the pipeline: moving and closing deals, next steps, logged activities, filters.
+
+Forms check the shape of what was posted; the rules (a next step in the future,
+a reason that fits the outcome, no reopening) are the services'. Every form that
+moves a deal carries ``expected_stage``: the stage the user saw, for the race check.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from handraise.sales.models import Activity, Deal, OutcomeReason, Stage
+
+RETURN_TO = [("pipeline", "The board"), ("deal", "The deal")]
+BIGGEST_ID = 2**63 - 1
+# Browsers' date pickers read and write ISO dates, whatever the page's language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class StageChangeForm(forms.Form):
+    """What every form that moves a deal carries besides what the user types."""
+
+    expected_stage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=BIGGEST_ID)
+    return_to = forms.ChoiceField(choices=RETURN_TO, required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if any(field.errors for field in self.hidden_fields()):
+            # Nobody types in hidden fields: the page was old, or the post was not ours.
+            raise forms.ValidationError(
+                "This form is out of date or incomplete: reload the page and try again."
+            )
+        return data
+
+
+class NextStepFields(forms.Form):
+    next_step = forms.CharField(max_length=300, label="Next step")
+    next_step_due = forms.DateField(label="Next step due", widget=DATE_INPUT)
+
+
+class MoveForm(StageChangeForm, NextStepFields):
+    """Move an open deal to another open stage, with the next step it needs there."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), label="Move to", empty_label=None)
+    field_order = ["stage", "next_step", "next_step_due"]
+
+    def __init__(self, *args, stages: list[Stage], seen_stage_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any open stage validates (moving to where it already is does nothing), but the
+        # menu offers only the stages the user could mean: not the one they saw it in.
+        self.fields["stage"].queryset = Stage.objects.filter(is_won=False, is_lost=False)
+        self.fields["stage"].widget.choices = [
+            (stage.pk, stage.name)
+            for stage in stages
+            if not stage.is_closed and stage.pk != seen_stage_id
+        ]
+
+
+class CloseForm(StageChangeForm):
+    """Win or lose a deal: the outcome's value, reason and note."""
+
+    stage = forms.ModelChoiceField(queryset=Stage.objects.none(), widget=forms.HiddenInput)
+    value = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, label="Final value")
+    reason = forms.ModelChoiceField(
+        queryset=OutcomeReason.objects.none(), label="Reason", empty_label="Choose a reason"
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5_000,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In your own words: what decided it.",
+    )
+
+    def __init__(self, *args, stage: Stage, reasons: list[OutcomeReason] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcome = OutcomeReason.Outcome.WON if stage.is_won else OutcomeReason.Outcome.LOST
+        self.outcome = outcome
+        self.fields["stage"].queryset = Stage.objects.filter(pk=stage.pk)
+        self.fields["reason"].queryset = OutcomeReason.objects.filter(outcome=outcome)
+        self.fields["reason"].label = f"Why was it {outcome.label.lower()}?"
+        self.fields["reason"].label_from_instance = lambda reason: reason.label
+        if reasons is not None:  # already loaded by the caller: no query to render the menu
+            self.fields["reason"].widget.choices = [
+                ("", "Choose a reason"),
+                *[(reason.pk, reason.label) for reason in reasons],
+            ]
+
+
+class NextStepForm(NextStepFields):
+    pass
+
+
+class ActivityForm(forms.Form):
+    """A call, email, meeting or note on a deal, and (for an open deal) the next step."""
+
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=[
+            (kind.value, kind.label)
+            for kind in (
+                Activity.Kind.CALL,
+                Activity.Kind.EMAIL,
+                Activity.Kind.MEETING,
+                Activity.Kind.NOTE,
+            )
+        ],
+        initial=Activity.Kind.CALL,
+    )
+    direction = forms.ChoiceField(
+        label="From",
+        choices=Activity.Direction.choices,
+        initial=Activity.Direction.OUTBOUND,
+        required=False,
+    )
+    occurred_at = forms.DateTimeField(label="When", widget=DATETIME_INPUT)
+    subject = forms.CharField(max_length=300, required=False, label="Summary")
+    body = forms.CharField(
+        max_length=20_000, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    next_step = forms.CharField(max_length=300, label="Next step")
+    next_step_due = forms.DateField(label="Next step due", widget=DATE_INPUT)
+
+    def __init__(self, *args, deal_is_open: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not deal_is_open:
+            del self.fields["next_step"]
+            del self.fields["next_step_due"]
+
+
+class DealFilterForm(forms.Form):
+    """The list view's filters, read from the query string."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    stage = forms.ChoiceField(required=False, label="Stage")
+    owner = forms.ChoiceField(required=False, label="Owner")
+    origin = forms.ChoiceField(
+        required=False, label="Origin", choices=[("", "Any origin"), *Deal.Origin.choices]
+    )
+    attention = forms.ChoiceField(
+        required=False,
+        label="Needs attention",
+        choices=[
+            ("", "Any"),
+            ("any", "Any flag"),
+            ("overdue", "Next step overdue"),
+            ("missing", "No next step"),
+            ("stale", "Stale"),
+        ],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort by",
+        choices=[
+            ("due", "Next step due, soonest first"),
+            ("-due", "Next step due, latest first"),
+            ("-value", "Value, highest first"),
+            ("value", "Value, lowest first"),
+            ("age", "Longest in stage first"),
+            ("-age", "Newest in stage first"),
+        ],
+    )
+
+    def __init__(self, *args, stages: list[Stage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [
+            ("", "Open stages"),
+            ("all", "All stages"),
+            *[(str(stage.pk), stage.name) for stage in stages],
+        ]
+        self.fields["owner"].choices = owner_choices()
+
+    def value_of(self, name: str) -> str:
+        """The cleaned value, or "" when it was missing or not one of the choices."""
+        if not self.is_valid() and name in self.errors:
+            return ""
+        return self.cleaned_data.get(name) or ""
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+    return [
+        ("", "Anyone"),
+        ("me", "Me"),
+        ("none", "Nobody"),
+        *[(str(user.pk), user.get_full_name() or user.get_username()) for user in users],
+    ]

@@ -1,0 +1,488 @@
+"""Reads for the pipeline: the board, the deal list, one deal, and Today.
+
+Every figure is aggregated in SQL and every page costs a fixed number of queries
+whatever the number of deals: a board column shows at most ``CARDS_PER_COLUMN``
+cards (the rest are a link to the list) and a Today section at most
+``SECTION_LIMIT`` rows. The three flags a deal can carry (next step overdue, no
+next step, stale) are defined once here, as SQL conditions, so the board, the
+list, the deal page and Today always agree. "Today" is a date in the business's
+time zone: the caller passes it (views get it from the active zone).
+
+Nothing here writes; moving deals and logging activities are in ``services``.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from handraise.enquiries.selectors import inbox
+from handraise.sales.models import (
+    Activity,
+    CadenceEnrolment,
+    CadenceStep,
+    Deal,
+    OutcomeReason,
+    Stage,
+)
+
+CARDS_PER_COLUMN = 25
+SECTION_LIMIT = 25
+# Won and lost columns summarise this many recent days.
+CLOSED_SUMMARY_DAYS = 30
+# A deal page lists at most this many of its latest activities.
+DEAL_ACTIVITY_LIMIT = 200
+
+DEAL_RELATIONS = ("stage", "contact", "contact__organisation", "owner")
+
+
+# --- the flags --------------------------------------------------------------------------
+
+
+def overdue_condition(today: date) -> Q:
+    return Q(next_step_due__lt=today) & ~Q(next_step="")
+
+
+def missing_next_step_condition() -> Q:
+    return Q(next_step="") | Q(next_step_due__isnull=True)
+
+
+def stale_condition(stages: Iterable[Stage], moment: datetime) -> Q | None:
+    """No activity, and no stage move, for longer than the deal's stage allows.
+
+    One branch per stage with a limit (a handful), so the database does the work.
+    ``None`` when no stage has a limit.
+    """
+    condition = None
+    for stage in stages:
+        if stage.is_closed or not stage.stale_after_days:
+            continue
+        cutoff = moment - timedelta(days=stage.stale_after_days)
+        branch = Q(stage_id=stage.pk, stage_entered_at__lt=cutoff) & (
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=cutoff)
+        )
+        condition = branch if condition is None else condition | branch
+    return condition
+
+
+def _flag(condition: Q | None) -> ExpressionWrapper | Value:
+    if condition is None:
+        return Value(False)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def with_flags(deals: QuerySet[Deal], stages: Sequence[Stage], *, moment, today) -> QuerySet:
+    """Annotate ``is_overdue``, ``lacks_next_step`` and ``is_stale`` on open deals."""
+    return deals.annotate(
+        is_overdue=_flag(overdue_condition(today)),
+        lacks_next_step=_flag(missing_next_step_condition()),
+        is_stale=_flag(stale_condition(stages, moment)),
+    )
+
+
+def attention_condition(stages: Sequence[Stage], *, moment, today) -> Q:
+    condition = overdue_condition(today) | missing_next_step_condition()
+    stale = stale_condition(stages, moment)
+    return condition | stale if stale is not None else condition
+
+
+def open_stages(stages: Sequence[Stage]) -> list[Stage]:
+    return [stage for stage in stages if not stage.is_closed]
+
+
+def open_deals(stages: Sequence[Stage]) -> QuerySet[Deal]:
+    return Deal.objects.filter(stage_id__in=[s.pk for s in open_stages(stages)])
+
+
+# --- the board --------------------------------------------------------------------------
+
+
+# Most urgent first: no next step, then the longest overdue.
+CARD_ORDER = (F("next_step_due").asc(nulls_first=True), F("stage_entered_at").asc(), F("pk").asc())
+# Quiet the longest first: since the last activity or stage move, whichever is later.
+QUIET_SINCE = Greatest(Coalesce("last_activity_at", "stage_entered_at"), "stage_entered_at")
+STALE_ORDER = (QUIET_SINCE.asc(), F("pk").asc())
+CARD_FIELDS = (
+    "title",
+    "stage__name",
+    "stage__is_won",
+    "stage__is_lost",
+    "value",
+    "currency",
+    "next_step",
+    "next_step_due",
+    "stage_entered_at",
+    "last_activity_at",
+    "contact__name",
+    "contact__organisation__name",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: Stage
+    count: int
+    # (currency, total) pairs, largest first: amounts are never added across currencies.
+    amounts: tuple[tuple[str, Decimal], ...]
+    attention: int = 0
+    cards: list[Deal] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[Column]  # one per open stage, in order
+    outcomes: list[Column]  # won and lost: closed in the last CLOSED_SUMMARY_DAYS days
+    stages: list[Stage]
+    closed_summary_days: int = CLOSED_SUMMARY_DAYS
+
+
+def pipeline_board(*, moment: datetime, today: date, owner: str = "", user=None) -> Board:
+    """The board: per open stage its totals and its most urgent cards. Five queries."""
+    stages = list(Stage.objects.all())
+    deals = _owned_by(open_deals(stages), owner, user)
+    attention = attention_condition(stages, moment=moment, today=today)
+    totals = _totals(
+        deals.values("stage_id", "currency").annotate(
+            count=Count("pk"), value=Sum("value"), attention=Count("pk", filter=attention)
+        )
+    )
+    # Rank on the deal table alone, then load the few cards shown with what they show.
+    shown = (
+        deals.annotate(
+            rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=list(CARD_ORDER))
+        )
+        .filter(rank__lte=CARDS_PER_COLUMN)
+        .values_list("pk", flat=True)
+    )
+    cards: dict[int, list[Deal]] = {}
+    for deal in _cards(shown, CARD_ORDER, stages, moment=moment, today=today):
+        cards.setdefault(deal.stage_id, []).append(deal)
+    closed = [stage for stage in stages if stage.is_closed]
+    closed_totals = _totals(
+        _owned_by(
+            Deal.objects.filter(
+                stage_id__in=[s.pk for s in closed],
+                closed_at__gte=moment - timedelta(days=CLOSED_SUMMARY_DAYS),
+            ),
+            owner,
+            user,
+        )
+        .values("stage_id", "currency")
+        .annotate(count=Count("pk"), value=Sum("value"), attention=Value(0))
+    )
+    return Board(
+        columns=[
+            _column(stage, totals, cards=cards.get(stage.pk, [])) for stage in open_stages(stages)
+        ],
+        outcomes=[_column(stage, closed_totals) for stage in closed],
+        stages=stages,
+    )
+
+
+def _cards(ids, order, stages, *, moment, today) -> list[Deal]:
+    """The deals with these ids, flagged, with what a card shows, in this order.
+
+    Choosing the few deals to show on the deal table alone and then loading just
+    those keeps the joins off the thousands of rows the choice looks at.
+    """
+    return list(
+        with_flags(Deal.objects.filter(pk__in=ids), stages, moment=moment, today=today)
+        .select_related("stage", "contact", "contact__organisation")
+        .only(*CARD_FIELDS)
+        .order_by(*order)
+    )
+
+
+def _owned_by(deals: QuerySet[Deal], owner: str, user) -> QuerySet[Deal]:
+    """``owner`` is "" (anyone), "none" (nobody), "me" or a user id."""
+    if owner == "none":
+        return deals.filter(owner__isnull=True)
+    if owner == "me" and user is not None:
+        return deals.filter(owner=user)
+    if owner.isdigit() and len(owner) < 19:  # an id, not a number no database holds
+        return deals.filter(owner_id=int(owner))
+    return deals
+
+
+def _totals(rows) -> dict[int, dict]:
+    totals: dict[int, dict] = {}
+    for row in rows:  # one row per stage and currency, not per deal
+        entry = totals.setdefault(row["stage_id"], {"count": 0, "attention": 0, "amounts": []})
+        entry["count"] += row["count"]
+        entry["attention"] += row["attention"]
+        entry["amounts"].append((row["currency"], row["value"] or Decimal(0)))
+    return totals
+
+
+def _column(stage: Stage, totals: dict[int, dict], cards: list[Deal] | None = None) -> Column:
+    entry = totals.get(stage.pk, {"count": 0, "attention": 0, "amounts": []})
+    return Column(
+        stage=stage,
+        count=entry["count"],
+        amounts=tuple(sorted(entry["amounts"], key=lambda pair: -pair[1])),
+        attention=entry["attention"],
+        cards=cards or [],
+    )
+
+
+# --- the list ---------------------------------------------------------------------------
+
+SORTS = {
+    "due": [F("next_step_due").asc(nulls_first=True), "stage_entered_at", "pk"],
+    "-due": [F("next_step_due").desc(nulls_last=True), "-stage_entered_at", "-pk"],
+    "value": ["value", "pk"],
+    "-value": ["-value", "-pk"],
+    "age": ["stage_entered_at", "pk"],  # longest in its stage first
+    "-age": ["-stage_entered_at", "-pk"],
+}
+
+
+def deal_list(
+    *,
+    moment: datetime,
+    today: date,
+    user=None,
+    search: str = "",
+    stage: str = "",
+    owner: str = "",
+    origin: str = "",
+    attention: str = "",
+    sort: str = "due",
+    stages: list[Stage] | None = None,
+) -> QuerySet[Deal]:
+    """The list's deals, filtered and sorted, on the deal table alone (see ``deal_rows``).
+
+    ``stage`` is "" (every open stage), "all" or a stage id.
+    """
+    stages = stages if stages is not None else list(Stage.objects.all())
+    if stage == "all":
+        deals = Deal.objects.all()
+    elif stage.isdigit() and len(stage) < 19:
+        deals = Deal.objects.filter(stage_id=int(stage))
+    else:
+        deals = open_deals(stages)
+    deals = _owned_by(deals, owner, user)
+    if origin:
+        deals = deals.filter(origin=origin)
+    if search.strip():
+        term = search.strip()
+        deals = deals.filter(
+            Q(title__icontains=term)
+            | Q(contact__name__icontains=term)
+            | Q(contact__organisation__name__icontains=term)
+        )
+    open_only = Q(stage_id__in=[s.pk for s in open_stages(stages)])
+    if attention == "overdue":
+        deals = deals.filter(open_only & overdue_condition(today))
+    elif attention == "missing":
+        deals = deals.filter(open_only & missing_next_step_condition())
+    elif attention == "stale":
+        stale = stale_condition(stages, moment)
+        deals = deals.filter(open_only & stale) if stale is not None else deals.none()
+    elif attention == "any":
+        deals = deals.filter(open_only & attention_condition(stages, moment=moment, today=today))
+    return deals.order_by(*SORTS.get(sort, SORTS["due"]))
+
+
+def deal_rows(
+    ids: Iterable[int],
+    *,
+    sort: str,
+    moment: datetime,
+    today: date,
+    stages: list[Stage] | None = None,
+) -> list[Deal]:
+    """One page of the list: the deals with these ids, flagged, with their relations.
+
+    The list's filters and sort run on the deal table (``deal_list``); only the
+    page shown is joined to contacts, organisations and owners.
+    """
+    stages = stages if stages is not None else list(Stage.objects.all())
+    return list(
+        with_flags(Deal.objects.filter(pk__in=list(ids)), stages, moment=moment, today=today)
+        .select_related(*DEAL_RELATIONS)
+        .order_by(*SORTS.get(sort, SORTS["due"]))
+    )
+
+
+# --- one deal ---------------------------------------------------------------------------
+
+
+def deal_for_user(user, pk: int) -> Deal:
+    """One deal, if this user may see it (every active user of the business may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionError("sign in to see deals")
+    return get_object_or_404(
+        Deal.objects.select_related(*DEAL_RELATIONS, "enquiry", "outcome_reason"), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class DealPage:
+    deal: Deal  # annotated with the flags
+    stages: list[Stage]
+    activities: list[Activity]  # oldest first
+    activity_count: int
+    reasons: dict[str, list[OutcomeReason]]  # "won" and "lost"
+    enrolments: list[CadenceEnrolment]  # active cadences
+
+    @property
+    def activities_hidden(self) -> int:
+        return self.activity_count - len(self.activities)
+
+    @property
+    def won_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.is_won), None)
+
+    @property
+    def lost_stage(self) -> Stage | None:
+        return next((s for s in self.stages if s.is_lost), None)
+
+
+def deal_page(user, pk: int, *, moment: datetime, today: date) -> DealPage:
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionError("sign in to see deals")
+    stages = list(Stage.objects.all())
+    deal = get_object_or_404(
+        with_flags(Deal.objects.all(), stages, moment=moment, today=today).select_related(
+            *DEAL_RELATIONS, "enquiry", "outcome_reason"
+        ),
+        pk=pk,
+    )
+    activities = Activity.objects.filter(deal=deal)
+    latest = list(
+        activities.select_related("user").order_by("-occurred_at", "-pk")[:DEAL_ACTIVITY_LIMIT]
+    )
+    count = len(latest)
+    if count == DEAL_ACTIVITY_LIMIT:
+        count = activities.count()
+    reasons: dict[str, list[OutcomeReason]] = {"won": [], "lost": []}
+    for reason in OutcomeReason.objects.all():
+        reasons[reason.outcome].append(reason)
+    return DealPage(
+        deal=deal,
+        stages=stages,
+        activities=latest[::-1],
+        activity_count=count,
+        reasons=reasons,
+        enrolments=list(
+            CadenceEnrolment.objects.filter(deal=deal, status=CadenceEnrolment.Status.ACTIVE)
+            .select_related("cadence")
+            .order_by("next_run_at")
+        ),
+    )
+
+
+# --- Today ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    items: list
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
+
+
+@dataclass(frozen=True)
+class Today:
+    waiting: Section  # enquiries waiting for a first response, soonest due first
+    next_steps: Section  # open deals whose next step is overdue, due today or missing
+    cadence_steps: Section  # cadence steps due by the end of today
+    stale: Section  # open deals with no activity for longer than their stage allows
+    today: date
+
+
+def today_page(*, moment: datetime, today: date, user=None, mine: bool = False) -> Today:
+    """What needs doing now, in the order to do it. A fixed dozen queries."""
+    stages = list(Stage.objects.all())
+    deals = open_deals(stages)
+    if mine and user is not None:
+        deals = deals.filter(owner=user)
+    waiting = inbox()
+    due = Q(next_step_due__lte=today) | missing_next_step_condition()
+    stale = stale_condition(stages, moment)
+    wanted = {"due": Count("pk", filter=due)}
+    if stale is not None:
+        wanted["stale"] = Count("pk", filter=stale)
+    counts = {"stale": 0, **deals.aggregate(**wanted)}
+    end_of_today = datetime.combine(
+        today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    steps = _due_cadence_steps(end_of_today, user if mine else None)
+    return Today(
+        waiting=Section(list(waiting[:SECTION_LIMIT]), waiting.count()),
+        next_steps=Section(
+            _cards(
+                deals.filter(due)
+                .order_by(*CARD_ORDER)
+                .values_list("pk", flat=True)[:SECTION_LIMIT],
+                CARD_ORDER,
+                stages,
+                moment=moment,
+                today=today,
+            ),
+            counts["due"],
+        ),
+        cadence_steps=Section(list(steps[:SECTION_LIMIT]), steps.count()),
+        stale=Section(
+            _cards(
+                deals.filter(stale)
+                .order_by(*STALE_ORDER)
+                .values_list("pk", flat=True)[:SECTION_LIMIT],
+                STALE_ORDER,
+                stages,
+                moment=moment,
+                today=today,
+            )
+            if stale is not None
+            else [],
+            counts["stale"],
+        ),
+        today=today,
+    )
+
+
+def _due_cadence_steps(before: datetime, owner) -> QuerySet[CadenceEnrolment]:
+    step = CadenceStep.objects.filter(
+        cadence_id=OuterRef("cadence_id"), position=OuterRef("next_step_position")
+    )
+    enrolments = CadenceEnrolment.objects.filter(
+        status=CadenceEnrolment.Status.ACTIVE,
+        next_run_at__lt=before,
+        deal__closed_at__isnull=True,
+    )
+    if owner is not None:
+        enrolments = enrolments.filter(deal__owner=owner)
+    return (
+        enrolments.select_related("cadence", "deal", "deal__contact")
+        .annotate(
+            step_kind=Subquery(step.values("kind")[:1]),
+            step_subject=Subquery(step.values("subject")[:1]),
+            step_day=Subquery(step.values("business_days_after")[:1]),
+        )
+        .order_by("next_run_at", "pk")
+    )

@@ -1,0 +1,336 @@
+"""Writes for the pipeline: moving deals, closing them, next steps, logged activities.
+
+The rule these keep: an open deal always has a dated next step, so every write
+that leaves a deal open asks for one, and closing a deal (won or lost) asks for
+the outcome instead: value, reason and a note.
+
+Moves are safe against races and repeats. The caller passes the stage the user
+saw (``expected_stage_id``); each write locks the deal's row and applies a
+conditional UPDATE, so when two people move one card the second is refused with
+"moved by someone else to X" and nothing is half-applied, and the same move
+submitted twice is one move. Each move is recorded as an Activity, so the deal's
+history is complete.
+
+Not here: cadence scheduling (a move only stops the deal's running cadences).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from handraise.accounts.models import BusinessSettings
+from handraise.core.clock import now
+from handraise.enquiries.models import Enquiry
+from handraise.enquiries.services import record_first_response
+from handraise.sales.models import Activity, CadenceEnrolment, Deal, OutcomeReason, Stage
+
+# What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
+LOGGABLE_KINDS = (
+    Activity.Kind.CALL,
+    Activity.Kind.EMAIL,
+    Activity.Kind.MEETING,
+    Activity.Kind.NOTE,
+)
+# Logged activities must have happened; allow for a clock a little ahead.
+FUTURE_SLACK = timedelta(minutes=5)
+# Human replies that count as the first response to the deal's enquiry.
+FIRST_RESPONSE_KINDS = (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.MEETING)
+
+
+class DealError(Exception):
+    """A write on a deal was refused; the message says why, for the user."""
+
+
+class DealMovedElsewhere(DealError):
+    """Someone else moved the deal since the user saw it."""
+
+
+class InvalidMove(DealError):
+    """The move is not allowed (reopening a won or lost deal, for example)."""
+
+
+@dataclass(frozen=True)
+class Move:
+    deal: Deal
+    from_stage: Stage
+    to_stage: Stage
+    moved: bool  # False: it was already there (a repeated submit), nothing changed
+
+
+def move_deal(
+    *,
+    deal: Deal,
+    to_stage: Stage,
+    user,
+    next_step: str,
+    next_step_due: date | None,
+    expected_stage_id: int,
+) -> Move:
+    """Move an open deal to another open stage, with the next step it needs there."""
+    if to_stage.is_closed:
+        raise InvalidMove(
+            f"Moving to {to_stage.name} closes the deal: give its value and reason instead."
+        )
+    next_step = next_step.strip()
+    check_next_step(next_step=next_step, next_step_due=next_step_due)
+    with transaction.atomic():
+        current = _locked(deal)
+        repeat = _repeat_or_refuse(current, to_stage, expected_stage_id)
+        if repeat:
+            return repeat
+        moment = now()
+        from_stage = current.stage
+        _update(
+            current,
+            expected_stage_id,
+            stage=to_stage,
+            stage_entered_at=moment,
+            last_activity_at=_latest(current.last_activity_at, moment),
+            next_step=next_step,
+            next_step_due=next_step_due,
+        )
+        _record(
+            current,
+            user,
+            moment,
+            subject=f"Moved from {from_stage.name} to {to_stage.name}",
+            body=f"Next step: {next_step} (due {_day(next_step_due)})",
+        )
+        _stop_cadences(current, moment, reason=f"The deal moved to {to_stage.name}.")
+    return Move(deal=current, from_stage=from_stage, to_stage=to_stage, moved=True)
+
+
+def close_deal(
+    *,
+    deal: Deal,
+    to_stage: Stage,
+    user,
+    value: Decimal,
+    reason: OutcomeReason | None,
+    note: str,
+    expected_stage_id: int,
+) -> Move:
+    """Win or lose a deal: its final value, the reason from the list and a note.
+
+    A closed deal needs no next step; the one it had is cleared.
+    """
+    if not to_stage.is_closed:
+        raise InvalidMove(f"{to_stage.name} is an open stage: move the deal there instead.")
+    outcome = OutcomeReason.Outcome.WON if to_stage.is_won else OutcomeReason.Outcome.LOST
+    errors = {}
+    if reason is None or reason.outcome != outcome:
+        errors["reason"] = f"Choose why the deal was {outcome.label.lower()}."
+    if value is None or value < 0:
+        errors["value"] = "Give the deal's value (0 or more)."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = _locked(deal)
+        repeat = _repeat_or_refuse(current, to_stage, expected_stage_id)
+        if repeat:
+            return repeat
+        moment = max(now(), current.created_at)
+        from_stage = current.stage
+        _update(
+            current,
+            expected_stage_id,
+            stage=to_stage,
+            stage_entered_at=moment,
+            closed_at=moment,
+            value=value,
+            outcome_reason=reason,
+            outcome_note=note.strip(),
+            next_step="",
+            next_step_due=None,
+            last_activity_at=_latest(current.last_activity_at, moment),
+        )
+        _record(
+            current,
+            user,
+            moment,
+            subject=f"Moved from {from_stage.name} to {to_stage.name}: {reason.label}",
+            body=note.strip(),
+        )
+        _stop_cadences(current, moment, reason=f"The deal was {outcome.label.lower()}.")
+    return Move(deal=current, from_stage=from_stage, to_stage=to_stage, moved=True)
+
+
+def set_next_step(*, deal: Deal, user, next_step: str, next_step_due: date | None) -> Deal:
+    """Change an open deal's next step (editing it is not an activity with the prospect)."""
+    next_step = next_step.strip()
+    check_next_step(next_step=next_step, next_step_due=next_step_due)
+    with transaction.atomic():
+        current = _locked(deal)
+        if current.stage.is_closed:
+            raise InvalidMove(closed_message(current))
+        current.next_step, current.next_step_due = next_step, next_step_due
+        current.save(update_fields=["next_step", "next_step_due"])
+    return current
+
+
+def log_activity(
+    *,
+    deal: Deal,
+    user,
+    kind: str,
+    direction: str,
+    subject: str,
+    body: str,
+    occurred_at: datetime,
+    next_step: str = "",
+    next_step_due: date | None = None,
+) -> Activity:
+    """Log a call, email, meeting or note on a deal, with the next step that follows it.
+
+    An open deal must come away with a dated next step; a closed one takes notes
+    without. The same activity submitted twice (same kind, time and words) is one.
+    """
+    if kind not in LOGGABLE_KINDS:
+        raise ValidationError({"kind": "Choose a call, an email, a meeting or a note."})
+    if direction not in Activity.Direction.values:
+        raise ValidationError({"direction": "Choose who it was from."})
+    if occurred_at > now() + FUTURE_SLACK:
+        raise ValidationError({"occurred_at": "Log what has happened: pick a time up to now."})
+    subject, body, next_step = subject.strip(), body.strip(), next_step.strip()
+    with transaction.atomic():
+        current = _locked(deal)
+        is_open = not current.stage.is_closed
+        if is_open:
+            check_next_step(next_step=next_step, next_step_due=next_step_due)
+        fields = {
+            "kind": kind,
+            "direction": direction,
+            "user": user,
+            "subject": subject,
+            "body": body,
+            "occurred_at": occurred_at,
+        }
+        repeat = Activity.objects.filter(deal=current, **fields).first()
+        if repeat:
+            return repeat
+        activity = Activity.objects.create(deal=current, contact_id=current.contact_id, **fields)
+        current.last_activity_at = _latest(current.last_activity_at, occurred_at)
+        changed = ["last_activity_at"]
+        if is_open:
+            current.next_step, current.next_step_due = next_step, next_step_due
+            changed += ["next_step", "next_step_due"]
+        current.save(update_fields=changed)
+        if direction == Activity.Direction.INBOUND:
+            _stop_cadences(current, now(), reason="The prospect replied.")
+        if (
+            current.enquiry_id
+            and direction == Activity.Direction.OUTBOUND
+            and kind in FIRST_RESPONSE_KINDS
+        ):
+            enquiry = Enquiry.objects.filter(
+                pk=current.enquiry_id, first_response_at__isnull=True
+            ).first()
+            if enquiry:
+                record_first_response(enquiry=enquiry, user=user, at=occurred_at)
+    return activity
+
+
+def check_next_step(*, next_step: str, next_step_due: date | None) -> None:
+    """An open deal's next step: words and a date, today or later (business's calendar)."""
+    errors = {}
+    if not next_step.strip():
+        errors["next_step"] = "Say what happens next: every open deal has a next step."
+    if next_step_due is None:
+        errors["next_step_due"] = "Give the next step a date."
+    elif next_step_due < business_today():
+        errors["next_step_due"] = "That date has passed: pick today or later."
+    if errors:
+        raise ValidationError(errors)
+
+
+def business_today() -> date:
+    return now().astimezone(BusinessSettings.load().zone).date()
+
+
+def moved_elsewhere_message(deal: Deal) -> str:
+    """What the second of two people moving one deal is told."""
+    return (
+        f"“{deal.title}” was moved by someone else to {deal.stage.name}; "
+        "reload to see where it is now."
+    )
+
+
+def closed_message(deal: Deal) -> str:
+    """Why a won or lost deal cannot move: it is closed for good."""
+    outcome = "won" if deal.stage.is_won else "lost"
+    when = f" on {_day(deal.closed_at)}" if deal.closed_at else ""
+    return (
+        f"“{deal.title}” was {outcome}{when}; a closed deal cannot be reopened. "
+        "Open a new deal for new work."
+    )
+
+
+def _locked(deal: Deal) -> Deal:
+    """The deal's row as it is now, locked until the transaction ends.
+
+    select_for_update locks it on PostgreSQL; SQLite's IMMEDIATE transactions (see
+    settings) already hold the write lock, so the read is current on both. The lock
+    takes the deal alone: with a join, PostgreSQL re-checks a row changed under the
+    lock against the old joined row and would find nothing.
+    """
+    current = Deal.objects.select_for_update().get(pk=deal.pk)
+    current.stage = Stage.objects.get(pk=current.stage_id)
+    return current
+
+
+def _repeat_or_refuse(current: Deal, to_stage: Stage, expected_stage_id: int) -> Move | None:
+    """``None`` when the move may go ahead; a no-op Move when it already happened."""
+    if current.stage_id == to_stage.pk:
+        return Move(deal=current, from_stage=to_stage, to_stage=to_stage, moved=False)
+    if current.stage_id != expected_stage_id:
+        raise DealMovedElsewhere(moved_elsewhere_message(current))
+    if current.stage.is_closed:
+        raise InvalidMove(closed_message(current))
+    return None
+
+
+def _update(current: Deal, expected_stage_id: int, **fields) -> None:
+    # The conditional UPDATE is the guard the lock backs up: it applies only to the
+    # stage the user saw, whatever the database's locking does.
+    updated = Deal.objects.filter(pk=current.pk, stage_id=expected_stage_id).update(**fields)
+    if not updated:
+        raise DealMovedElsewhere(f"“{current.title}” was moved by someone else; reload.")
+    for name, value in fields.items():
+        setattr(current, name, value)
+
+
+def _record(deal: Deal, user, moment: datetime, *, subject: str, body: str) -> Activity:
+    return Activity.objects.create(
+        kind=Activity.Kind.NOTE,
+        direction=Activity.Direction.INTERNAL,
+        contact_id=deal.contact_id,
+        deal=deal,
+        user=user,
+        subject=subject[:300],
+        body=body,
+        occurred_at=moment,
+    )
+
+
+def _stop_cadences(deal: Deal, moment: datetime, *, reason: str) -> int:
+    return CadenceEnrolment.objects.filter(
+        deal_id=deal.pk, status=CadenceEnrolment.Status.ACTIVE
+    ).update(
+        status=CadenceEnrolment.Status.STOPPED,
+        stopped_at=moment,
+        stop_reason=reason[:200],
+        next_run_at=None,
+    )
+
+
+def _day(moment: date | datetime) -> str:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(BusinessSettings.load().zone).date()
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _latest(previous: datetime | None, moment: datetime) -> datetime:
+    return moment if previous is None else max(previous, moment)

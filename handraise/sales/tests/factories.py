@@ -1,0 +1,125 @@
+"""Small factories for the pipeline's tests: deals, enquiries, cadences, made explicitly."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from handraise.contacts.models import Contact, Organisation
+from handraise.core.clock import now
+from handraise.enquiries.models import Enquiry
+from handraise.sales.models import (
+    Activity,
+    Cadence,
+    CadenceEnrolment,
+    CadenceStep,
+    Deal,
+    OutcomeReason,
+    Stage,
+)
+from handraise.sales.services import business_today
+
+
+def stage(name: str) -> Stage:
+    return Stage.objects.get(name=name)
+
+
+def reason(outcome: str, label: str) -> OutcomeReason:
+    return OutcomeReason.objects.get(outcome=outcome, label=label)
+
+
+def today() -> date:
+    return business_today()
+
+
+def make_contact(name: str = "Ann Lee", organisation: str = "") -> Contact:
+    org = Organisation.objects.create(name=organisation) if organisation else None
+    return Contact.objects.create(name=name, organisation=org)
+
+
+def make_deal(
+    title: str = "Operations review",
+    *,
+    stage_name: str = "Conversation",
+    contact: Contact | None = None,
+    value: Decimal | str = "4500",
+    next_step: str = "Send the proposal",
+    next_step_due: date | str | None = "default",
+    days_in_stage: float = 0,
+    last_activity_days_ago: float | None = None,
+    **fields,
+) -> Deal:
+    moment = now()
+    entered = moment - timedelta(days=days_in_stage)
+    values = {
+        "title": title,
+        "contact": contact or make_contact(),
+        "stage": stage(stage_name),
+        "origin": Deal.Origin.MARKETING,
+        "value": Decimal(value),
+        "next_step": next_step,
+        "next_step_due": today() + timedelta(days=3)
+        if next_step_due == "default"
+        else next_step_due,
+        "created_at": entered - timedelta(days=1),
+        "stage_entered_at": entered,
+        "last_activity_at": None
+        if last_activity_days_ago is None
+        else moment - timedelta(days=last_activity_days_ago),
+    }
+    values.update(fields)
+    return Deal.objects.create(**values)
+
+
+def make_closed_deal(title: str = "Closed deal", *, won: bool = True, days_ago: float = 1, **kw):
+    moment = now() - timedelta(days=days_ago)
+    label = "Right expertise" if won else "Price"
+    return make_deal(
+        title,
+        stage_name="Won" if won else "Lost",
+        next_step="",
+        next_step_due=None,
+        closed_at=moment,
+        days_in_stage=days_ago,
+        outcome_reason=reason("won" if won else "lost", label),
+        **kw,
+    )
+
+
+def make_enquiry(name: str = "Ben Hall", due_in: timedelta = timedelta(minutes=30), **fields):
+    values = {
+        "channel": Enquiry.Channel.FORM,
+        "contact": make_contact(name),
+        "received_at": now() - timedelta(minutes=10),
+        "from_name": name,
+        "from_email": f"{name.split()[0].lower()}@example.com",
+        "message": f"{name} asks about a process review",
+        "response_due_at": now() + due_in,
+    }
+    values.update(fields)
+    return Enquiry.objects.create(**values)
+
+
+def make_enrolment(
+    deal: Deal, *, runs_in: timedelta, subject: str = "Checking in"
+) -> CadenceEnrolment:
+    cadence, _ = Cadence.objects.get_or_create(name="After the proposal")
+    CadenceStep.objects.get_or_create(
+        cadence=cadence,
+        position=0,
+        defaults={"business_days_after": 2, "kind": CadenceStep.Kind.EMAIL, "subject": subject},
+    )
+    return CadenceEnrolment.objects.create(
+        cadence=cadence, deal=deal, enrolled_at=now(), next_run_at=now() + runs_in
+    )
+
+
+def log(
+    deal: Deal, subject: str, *, days_ago: float = 0, kind: str = Activity.Kind.CALL
+) -> Activity:
+    return Activity.objects.create(
+        kind=kind,
+        direction=Activity.Direction.OUTBOUND,
+        contact_id=deal.contact_id,
+        deal=deal,
+        subject=subject,
+        occurred_at=now() - timedelta(days=days_ago),
+    )

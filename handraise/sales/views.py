@@ -1,0 +1,342 @@
+"""The pipeline: the board, the deal list, a deal's page, Today, and the forms they post.
+
+Views parse the request, call a service or selector and render. An htmx request
+(the board's move dialog, the filters) gets the partial template, whose name
+starts with an underscore; every action also works as a plain form without
+JavaScript. Times are read and shown in the business's time zone (the
+middleware activates it), so "today" here is the business's today.
+"""
+
+from datetime import date, datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from handraise.core.clock import now
+from handraise.sales import selectors, services
+from handraise.sales.forms import (
+    ActivityForm,
+    CloseForm,
+    DealFilterForm,
+    MoveForm,
+    NextStepForm,
+    owner_choices,
+)
+from handraise.sales.models import Deal, Stage
+
+PAGE_SIZE = 50
+
+
+def _moment_and_today() -> tuple[datetime, date]:
+    moment = now()
+    return moment, timezone.localdate(moment)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- the board and the list -------------------------------------------------------------
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    owner = request.GET.get("owner", "")[:20]
+    moment, today = _moment_and_today()
+    context = {
+        "board": selectors.pipeline_board(
+            moment=moment, today=today, owner=owner, user=request.user
+        ),
+        "owner": owner,
+        "owners": owner_choices(),
+        "now": moment,
+        "today": today,
+    }
+    template = "sales/_board.html" if _is_htmx(request) else "sales/pipeline.html"
+    return render(request, template, context)
+
+
+@require_GET
+def deal_list(request: HttpRequest) -> HttpResponse:
+    stages = list(Stage.objects.all())
+    filters = DealFilterForm(request.GET, stages=stages)
+    moment, today = _moment_and_today()
+    sort = filters.value_of("sort") or "due"
+    deals = selectors.deal_list(
+        moment=moment,
+        today=today,
+        user=request.user,
+        search=filters.value_of("q"),
+        stage=filters.value_of("stage"),
+        owner=filters.value_of("owner"),
+        origin=filters.value_of("origin"),
+        attention=filters.value_of("attention"),
+        sort=sort,
+        stages=stages,
+    )
+    page = Paginator(deals.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.deal_rows(
+        page.object_list, sort=sort, moment=moment, today=today, stages=stages
+    )
+    context = {
+        "page": page,
+        "filters": filters,
+        "filtered": any(filters.value_of(name) for name in ("q", "owner", "origin", "attention"))
+        or filters.value_of("stage") not in ("", "all"),
+        "sort": sort,
+        "now": moment,
+        "today": today,
+    }
+    template = "sales/_deal_list.html" if _is_htmx(request) else "sales/deal_list.html"
+    return render(request, template, context)
+
+
+# --- one deal ---------------------------------------------------------------------------
+
+
+@require_GET
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _deal_page(request, pk)
+
+
+def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) -> HttpResponse:
+    """The deal page; a failed post passes its bound form to show it with its errors."""
+    moment, today = _moment_and_today()
+    page = selectors.deal_page(request.user, pk, moment=moment, today=today)
+    deal = page.deal
+    next_step = {"next_step": deal.next_step, "next_step_due": deal.next_step_due}
+    seen = {"expected_stage": deal.stage_id, "return_to": "deal"}
+    context = {
+        "page": page,
+        "deal": deal,
+        "now": moment,
+        "today": today,
+        "next_step_form": forms.get("next_step_form")
+        or NextStepForm(initial=next_step, auto_id="step_%s"),
+        "activity_form": forms.get("activity_form")
+        or ActivityForm(
+            deal_is_open=not deal.stage.is_closed,
+            initial={
+                **next_step,
+                "occurred_at": timezone.localtime(moment).replace(second=0, microsecond=0),
+            },
+            auto_id="activity_%s",
+        ),
+    }
+    if not deal.stage.is_closed:
+        onward = [s for s in page.stages if not s.is_closed and s.position > deal.stage.position]
+        context["move_form"] = forms.get("move_form") or MoveForm(
+            initial={**seen, **next_step, "stage": onward[0].pk if onward else None},
+            stages=page.stages,
+            seen_stage_id=deal.stage_id,
+            auto_id="move_%s",
+        )
+        for name, stage in (("won", page.won_stage), ("lost", page.lost_stage)):
+            if stage is None:
+                continue
+            context[f"{name}_form"] = forms.get(f"{name}_form") or CloseForm(
+                initial={**seen, "stage": stage.pk, "value": deal.value},
+                stage=stage,
+                reasons=page.reasons[name],
+                auto_id=f"{name}_%s",
+            )
+    return render(request, "sales/deal.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a deal (GET shows the form the board's menu and drop open; POST moves)."""
+    deal = selectors.deal_for_user(request.user, pk)
+    stages = list(Stage.objects.all())
+    data = request.POST if request.method == "POST" else request.GET
+    target = _stage_from(data.get("stage"), stages)
+    seen = _int(data.get("expected_stage")) or deal.stage_id
+    if request.method == "GET":
+        if seen != deal.stage_id:
+            refusal = services.moved_elsewhere_message(deal)
+            return _move_page(request, deal, target, None, status=409, refusal=refusal)
+        if deal.stage.is_closed:
+            return _move_page(request, deal, target, None, refusal=services.closed_message(deal))
+        return _move_page(request, deal, target, _move_form(deal, target, stages, seen))
+
+    form = _move_form(deal, target, stages, seen, data=request.POST)
+    if not form.is_valid():
+        return _move_failed(request, deal, target, form, status=422)
+    try:
+        if isinstance(form, CloseForm):
+            result = services.close_deal(
+                deal=deal,
+                to_stage=target,
+                user=request.user,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                expected_stage_id=form.cleaned_data["expected_stage"],
+            )
+        else:
+            result = services.move_deal(
+                deal=deal,
+                to_stage=form.cleaned_data["stage"],
+                user=request.user,
+                next_step=form.cleaned_data["next_step"],
+                next_step_due=form.cleaned_data["next_step_due"],
+                expected_stage_id=form.cleaned_data["expected_stage"],
+            )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _move_failed(request, deal, target, form, status=422)
+    except services.DealMovedElsewhere as error:
+        return _move_refused(request, deal, target, str(error), status=409)
+    except services.InvalidMove as error:
+        return _move_refused(request, deal, target, str(error), status=422)
+    if result.moved:
+        message = f"Moved “{deal.title}” from {result.from_stage.name} to {result.to_stage.name}."
+    else:
+        message = f"“{deal.title}” is already in {result.to_stage.name}; nothing changed."
+    if _is_htmx(request):
+        return render(request, "sales/_move_done.html", {"message": message})
+    messages.success(request, message)
+    if form.cleaned_data.get("return_to") == "deal":
+        return redirect("deal", pk=deal.pk)
+    return redirect("pipeline")
+
+
+def _move_form(
+    deal: Deal, target: Stage | None, stages: list[Stage], seen: int, data=None
+) -> MoveForm | CloseForm:
+    if target is not None and target.is_closed:
+        return CloseForm(
+            data,
+            stage=target,
+            initial={"stage": target.pk, "expected_stage": seen, "value": deal.value},
+        )
+    initial = {
+        "expected_stage": seen,
+        "next_step": deal.next_step,
+        "next_step_due": deal.next_step_due,
+    }
+    if target is not None:
+        initial["stage"] = target.pk
+    return MoveForm(data, initial=initial, stages=stages, seen_stage_id=seen)
+
+
+def _move_page(request, deal, target, form, status=200, refusal="") -> HttpResponse:
+    context = {
+        "deal": deal,
+        "target": target,
+        "form": form,
+        "closing": isinstance(form, CloseForm),
+        "refusal": refusal,
+        "in_dialog": _is_htmx(request),
+    }
+    template = "sales/_move_form.html" if _is_htmx(request) else "sales/move.html"
+    return render(request, template, context, status=status)
+
+
+def _move_failed(request, deal, target, form, status) -> HttpResponse:
+    if form.data.get("return_to") == "deal" and not _is_htmx(request):
+        if isinstance(form, CloseForm):
+            name = "won_form" if form.outcome == "won" else "lost_form"
+            form.auto_id = f"{form.outcome}_%s"
+        else:
+            name = "move_form"
+            form.auto_id = "move_%s"
+        return _deal_page(request, deal.pk, status=status, **{name: form})
+    return _move_page(request, deal, target, form, status=status)
+
+
+def _move_refused(request, deal, target, refusal: str, status: int) -> HttpResponse:
+    if request.POST.get("return_to") == "deal" and not _is_htmx(request):
+        messages.error(request, refusal)
+        return _deal_page(request, deal.pk, status=status)
+    return _move_page(request, deal, target, None, status=status, refusal=refusal)
+
+
+@require_POST
+def next_step(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = NextStepForm(request.POST, auto_id="step_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, next_step_form=form)
+    try:
+        services.set_next_step(deal=deal, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _deal_page(request, pk, status=422, next_step_form=form)
+    except services.InvalidMove as error:
+        messages.error(request, str(error))
+        return _deal_page(request, pk, status=422)
+    messages.success(request, "Next step saved.")
+    return redirect("deal", pk=pk)
+
+
+@require_POST
+def log_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = ActivityForm(request.POST, deal_is_open=not deal.stage.is_closed, auto_id="activity_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, activity_form=form)
+    data = form.cleaned_data
+    try:
+        activity = services.log_activity(
+            deal=deal,
+            user=request.user,
+            kind=data["kind"],
+            direction=data["direction"],
+            subject=data["subject"],
+            body=data["body"],
+            occurred_at=data["occurred_at"],
+            next_step=data.get("next_step", ""),
+            next_step_due=data.get("next_step_due"),
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _deal_page(request, pk, status=422, activity_form=form)
+    messages.success(request, f"{activity.get_kind_display()} logged.")
+    return redirect("deal", pk=pk)
+
+
+# --- Today ------------------------------------------------------------------------------
+
+
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine") == "1"
+    moment, today = _moment_and_today()
+    context = {
+        "page": selectors.today_page(moment=moment, today=today, user=request.user, mine=mine),
+        "mine": mine,
+        "now": moment,
+        "today": today,
+    }
+    return render(request, "sales/today.html", context)
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def _int(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _stage_from(raw: str | None, stages: list[Stage]) -> Stage | None:
+    wanted = _int(raw)
+    return next((stage for stage in stages if stage.pk == wanted), None)
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """A service's field errors on the form's fields; anything else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
