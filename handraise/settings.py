@@ -187,21 +187,24 @@ TASKS = {
     }
 }
 
-# A cache shared by every process: Redis for scale-out, else files in the data dir.
-# It holds rate-limit counters; with files, counts across processes are approximate,
-# which quarantine-not-reject spam handling tolerates.
+# Caches. With HANDRAISE_REDIS_URL (scale-out) everything is shared through Redis.
+# Embedded, the general cache is files in the data dir and rate-limit counters stay
+# in each web process's memory: a file write per request would cost more than the
+# whole intake, and limits that are per process (so a little looser) suit
+# quarantine-not-reject spam handling and sign-in throttling alike.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "ratelimit": {**_redis, "KEY_PREFIX": "ratelimit"}}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
-        }
+        },
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)

@@ -65,3 +65,11 @@ def test_a_base_url_that_is_not_a_url_is_refused_in_one_line(handraise_env):
     result = run_handraise(handraise_env, "check")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "HANDRAISE_BASE_URL" in result.stderr
+
+
+def test_redis_url_shares_the_caches_between_processes(handraise_env):
+    handraise_env["HANDRAISE_REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    write = "from django.core.cache import caches; caches['ratelimit'].set('probe', 'shared', 30)"
+    read = "from django.core.cache import caches; print(caches['ratelimit'].get('probe'))"
+    assert run_handraise(handraise_env, "shell", "-v0", "-c", write).returncode == 0
+    assert run_handraise(handraise_env, "shell", "-v0", "-c", read).stdout.strip() == "shared"

@@ -39,11 +39,14 @@ def best_match(
     *, name: str, organisation: str, candidates: list[tuple[int, str, str]]
 ) -> Match | None:
     """The best candidate (id, name, organisation) scoring at least SUGGEST_AT, if any."""
+    # Fold every string once; scoring folded strings needs no per-pair processor.
+    name, organisation = fold(name), fold(organisation)
     best = None
     for contact_id, other_name, other_organisation in candidates:
-        name_score = fuzz.token_sort_ratio(name, other_name, processor=fold)
+        name_score = fuzz.token_sort_ratio(name, fold(other_name))
+        other_organisation = fold(other_organisation)
         if organisation and other_organisation:
-            org_score = fuzz.token_set_ratio(organisation, other_organisation, processor=fold)
+            org_score = fuzz.token_set_ratio(organisation, other_organisation)
             score = round(0.7 * name_score + 0.3 * org_score)
             reason = f"similar name ({name_score:.0f}) and organisation ({org_score:.0f})"
         else:

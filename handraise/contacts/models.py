@@ -39,7 +39,7 @@ class Contact(models.Model):
     job_title = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     # Blocking key for fuzzy matching (see matching.py): compare only contacts that share it.
-    match_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    match_key = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,6 +48,8 @@ class Contact(models.Model):
         indexes = [
             models.Index(Lower("name"), name="contact_name_lower"),
             models.Index(fields=["created_at"]),
+            # Fuzzy-match blocking reads the newest contacts that share a key.
+            models.Index(fields=["match_key", "id"], name="contact_match_key_newest"),
         ]
 
     def __str__(self) -> str:

@@ -49,8 +49,11 @@ def resolve_contact(
             organisation=_organisation(organisation),
             match_key=matching.match_key(name),
         )
-        _add_email(contact, email)
-        _add_phone(contact, phone)
+        # A new contact has nothing yet: these are its first email and phone.
+        if email:
+            ContactEmail.objects.create(contact=contact, email=email, is_primary=True)
+        if phone:
+            ContactPhone.objects.create(contact=contact, number=phone, is_primary=True)
         return Resolution(
             contact=contact, matched_on="new", suggestion=_suggest_merge(contact, organisation)
         )
@@ -80,7 +83,7 @@ def _organisation(name: str) -> Organisation | None:
     if not name:
         return None
     existing = Organisation.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
-    return existing.first() or Organisation.objects.create(name=name)
+    return existing.order_by("pk").first() or Organisation.objects.create(name=name)
 
 
 def _add_email(contact: Contact, email: str) -> None:

@@ -87,7 +87,7 @@ def receive_submission(
     }
     try:
         with _short_lock_wait():
-            submission, created = store_submission(record)
+            submission, created = store_submission(record, form)
     except DatabaseError as error:
         logger.warning("Database unavailable for intake (%s); spooling the submission", error)
         try:
@@ -99,7 +99,7 @@ def receive_submission(
     return IntakeResult(submission.public_id, spooled=False, repeated=not created)
 
 
-def store_submission(record: dict) -> tuple[Submission, bool]:
+def store_submission(record: dict, form: Form | None = None) -> tuple[Submission, bool]:
     """Insert a submission record once (by public id or idempotency key) and enqueue it.
 
     Used by intake and by spool replay, so a record stored twice is one submission.
@@ -107,15 +107,18 @@ def store_submission(record: dict) -> tuple[Submission, bool]:
     from handraise.enquiries import tasks
 
     key = record.get("idempotency_key")
-    existing = Submission.objects.filter(
-        Q(public_id=record["public_id"]) | Q(idempotency_key=key)
-        if key
-        else Q(public_id=record["public_id"])
-    ).first()
-    if existing:
-        return existing, False
+    # A fresh public id cannot exist yet: only a key or a replay can repeat a submission.
+    if key or record.get("spooled"):
+        existing = Submission.objects.filter(
+            Q(public_id=record["public_id"]) | Q(idempotency_key=key)
+            if key
+            else Q(public_id=record["public_id"])
+        ).first()
+        if existing:
+            return existing, False
     reason = record.get("quarantine_reason") or ""
-    form = Form.objects.filter(slug=record["form"]).first()
+    if form is None or form.pk is None or form.slug != record["form"]:
+        form = Form.objects.filter(slug=record["form"]).first()
     if form is None:
         raise spool.Unstorable(f"the form {record['form']!r} no longer exists")
     try:

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--interval", type=float, default=0.5, help="Seconds between polls when idle."
+            "--interval", type=float, default=0.2, help="Seconds between polls when idle."
         )
         parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
 
