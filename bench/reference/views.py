@@ -1,0 +1,27 @@
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from bench.reference.models import BareSubmission
+
+
+class BareForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(max_length=254)
+    message = forms.CharField(max_length=10_000)
+
+
+@login_not_required
+@csrf_exempt  # like /f/<slug>/: posted from another site, with no CSRF token
+@require_POST
+def bare_submission(request: HttpRequest) -> HttpResponse:
+    form = BareForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=422)
+    BareSubmission.objects.create(**form.cleaned_data)
+    # The same answer intake gives an HTML form post: 303 to a thank-you page.
+    response = HttpResponseRedirect("/bench/bare/thanks/")
+    response.status_code = 303
+    return response

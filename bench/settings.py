@@ -1,0 +1,10 @@
+"""Settings for benchmark servers: Handraise's own settings plus the bare reference view.
+
+Everything Handraise configures (middleware, database, cache, logging) stays as it
+is, so the reference view runs in exactly the same server setup as ``/f/<slug>/``.
+"""
+
+from handraise.settings import *  # noqa: F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench.reference"]  # noqa: F405
+ROOT_URLCONF = "bench.urls"
