@@ -26,11 +26,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; one test's posts must not limit the next."""
+    """One test's rate-limit counters and cached forms must not leak into the next."""
     from django.core.cache import caches
+
+    from handraise.enquiries.intake import forget_cached_forms
 
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    forget_cached_forms()  # tests change forms and settings directly in the database
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ when not even the spool could keep the submission.
 """
 
 import json
+import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -112,20 +113,35 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "enquiries/public_thanks.html", {"form": form, "business": business})
 
 
-# The last good copy of each form and of the business settings, per process: while the
-# database is down, intake still validates with them and spools what it receives.
-_LAST_KNOWN: dict[str, tuple[Form | None, BusinessSettings]] = {}
+# Each web process keeps the forms and business settings it read for a few seconds:
+# reading them on every post would cost intake a quarter of its time. A change made
+# in the settings pages reaches every process within CONFIG_TTL seconds. While the
+# database is down, the last good copy is used however old, so intake still
+# validates and spools what it receives.
+CONFIG_TTL = 5.0
+_KNOWN: dict[str, tuple[float, Form | None, BusinessSettings]] = {}
+
+
+def forget_cached_forms() -> None:
+    """Read forms and settings afresh on the next post (after they were changed)."""
+    _KNOWN.clear()
 
 
 def _form_and_business(slug: str) -> tuple[Form | None, BusinessSettings]:
+    known = _KNOWN.get(slug)
+    if known and time.monotonic() - known[0] < CONFIG_TTL:
+        return known[1], known[2]
     try:
-        found = Form.objects.filter(slug=slug, is_active=True).first(), BusinessSettings.load()
+        form = Form.objects.filter(slug=slug, is_active=True).first()
+        business = BusinessSettings.load()
     except DatabaseError:
+        if known:
+            return known[1], known[2]
         # Never seen this slug and cannot ask: take it with the default fields rather
         # than lose a message; a slug that does not exist is set aside at replay.
-        return _LAST_KNOWN.get(slug) or (Form(slug=slug, name=slug), BusinessSettings())
-    _LAST_KNOWN[slug] = found
-    return found
+        return Form(slug=slug, name=slug), BusinessSettings()
+    _KNOWN[slug] = (time.monotonic(), form, business)
+    return form, business
 
 
 def _read(request: HttpRequest, wants_json: bool) -> dict[str, str]:

@@ -32,6 +32,7 @@ from handraise.enquiries.forms import (
     MeetingForm,
     ReplyForm,
 )
+from handraise.enquiries.intake import forget_cached_forms
 from handraise.enquiries.models import Enquiry, Form, ReplyTemplate, Submission
 
 PAGE_SIZE = 50
@@ -275,6 +276,7 @@ def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
     settings_form = FormSettingsForm(request.POST or None, instance=form_object)
     if request.method == "POST" and settings_form.is_valid():
         settings_form.save()
+        forget_cached_forms()
         messages.success(request, "Form saved. Paste the snippet again if you changed fields.")
         return redirect("form-settings", slug=form_object.slug)
     snippet = render_to_string(
