@@ -210,7 +210,7 @@ RATELIMIT_USE_CACHE = "ratelimit"
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
 # A received submission still unprocessed after this many seconds lost its worker.
-SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 120)
+SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

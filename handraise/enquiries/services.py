@@ -100,7 +100,7 @@ def receive_submission(
 
 
 def store_submission(record: dict, form: Form | None = None) -> tuple[Submission, bool]:
-    """Insert a submission record once (by public id or idempotency key) and enqueue it.
+    """Insert a submission record once (by public id or idempotency key), then enqueue it.
 
     Used by intake and by spool replay, so a record stored twice is one submission.
     """
@@ -121,26 +121,33 @@ def store_submission(record: dict, form: Form | None = None) -> tuple[Submission
         form = Form.objects.filter(slug=record["form"]).first()
     if form is None:
         raise spool.Unstorable(f"the form {record['form']!r} no longer exists")
-    try:
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                public_id=record["public_id"],
-                idempotency_key=key,
-                form=form,
-                received_at=parse_datetime(record["received_at"]),
-                payload=record["payload"],
-                remote_addr=record.get("remote_addr"),
-                user_agent=record.get("user_agent", ""),
-                origin=record.get("origin", ""),
-                status=Submission.Status.QUARANTINED if reason else Submission.Status.RECEIVED,
-                quarantine_reason=reason,
-                spooled=bool(record.get("spooled")),
-            )
-            if not reason:
-                tasks.process_submission.enqueue(submission_id=submission.pk)
-    except IntegrityError:
-        # A concurrent request with the same idempotency key won the race.
-        return Submission.objects.get(idempotency_key=key), False
+    fields = {
+        "public_id": record["public_id"],
+        "idempotency_key": key,
+        "form": form,
+        "received_at": parse_datetime(record["received_at"]),
+        "payload": record["payload"],
+        "remote_addr": record.get("remote_addr"),
+        "user_agent": record.get("user_agent", ""),
+        "origin": record.get("origin", ""),
+        "status": Submission.Status.QUARANTINED if reason else Submission.Status.RECEIVED,
+        "quarantine_reason": reason,
+        "spooled": bool(record.get("spooled")),
+    }
+    if key:
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(**fields)
+        except IntegrityError:
+            # A concurrent request with the same idempotency key won the race.
+            return Submission.objects.get(idempotency_key=key), False
+    else:
+        # One INSERT, durable on its own: no transaction round trips on the hot path.
+        submission = Submission.objects.create(**fields)
+    if not reason:
+        # The row is the durable record; the task only gets it processed at once. Should
+        # the process die between the two, retry_stalled_submissions processes it later.
+        tasks.process_submission.enqueue(submission_id=submission.pk)
     return submission, True
 
 
