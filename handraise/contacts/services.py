@@ -9,6 +9,7 @@ decide, never a silent merge.
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 
 from handraise.contacts import matching
@@ -32,7 +33,9 @@ def resolve_contact(
     *, name: str, email: str = "", phone: str = "", organisation: str = ""
 ) -> Resolution:
     """Find or create the contact for this person. ``email``/``phone`` come normalised."""
-    with transaction.atomic():
+    # No savepoint: a failure here fails the caller's whole transaction anyway, and
+    # on PostgreSQL the SAVEPOINT/RELEASE pair is two of the round trips that count.
+    with transaction.atomic(savepoint=False):
         _lock_identity(email or phone or matching.fold(name))
         if email:
             known = ContactEmail.objects.select_related("contact").filter(email=email).first()
@@ -101,16 +104,18 @@ def _add_phone(contact: Contact, phone: str) -> None:
 def _suggest_merge(contact: Contact, organisation: str) -> MergeSuggestion | None:
     if not contact.match_key:
         return None
-    candidates = (
-        Contact.objects.filter(match_key=contact.match_key)
-        .exclude(pk=contact.pk)
-        .order_by("-pk")
-        .values_list("pk", "name", "organisation__name")[: matching.MAX_CANDIDATES]
-    )
+    bucket = Contact.objects.filter(match_key=contact.match_key).exclude(pk=contact.pk)
+    if organisation:
+        rows = bucket.values_list("pk", "name", "organisation__name")
+    else:  # a name alone is scored on names alone: no join to fetch organisations
+        rows = bucket.values_list("pk", "name", Value(""))
     match = matching.best_match(
         name=contact.name,
         organisation=organisation,
-        candidates=[(pk, name, org or "") for pk, name, org in candidates],
+        candidates=[
+            (pk, name, org or "")
+            for pk, name, org in rows.order_by("-pk")[: matching.MAX_CANDIDATES]
+        ],
     )
     if match is None:
         return None

@@ -71,6 +71,14 @@ def test_accents_and_case_do_not_hide_a_lookalike():
 
 
 @pytest.mark.unit
+def test_a_name_alone_still_finds_a_lookalike_whatever_its_punctuation(ann):
+    # No organisation given: only names are compared, punctuation and spacing aside.
+    other = resolve_contact(name="  Ann  Lee - ", email="ann.lee@elsewhere.example")
+    assert other.suggestion and other.suggestion.candidate == ann
+    assert other.contact.match_key == ann.match_key == "lee"
+
+
+@pytest.mark.unit
 def test_organisation_is_reused_whatever_its_case(ann):
     resolve_contact(name="Bob Smith", email="bob@lee.example", organisation="LEE & CO")
     assert Organisation.objects.count() == 1
