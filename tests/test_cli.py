@@ -98,8 +98,10 @@ def wait_for_http(url: str, timeout: float = 60) -> urllib.response.addinfourl |
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            return urllib.request.urlopen(url, timeout=2)
-        except urllib.error.URLError:
+            return urllib.request.urlopen(url, timeout=10)
+        # A server still starting refuses the connection or, on a loaded machine,
+        # accepts it and answers late: both mean "try again", not "broken".
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
             time.sleep(0.3)
     return None
 
