@@ -17,12 +17,13 @@ Not here: composing anything beyond the step's own text (see ``personalise``),
 and reading the pages (``selectors``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail
@@ -457,6 +458,36 @@ def complete_task(*, run: CadenceStepRun, user, moment: datetime | None = None) 
             ).update(last_activity_at=moment)
         activity.save(update_fields=fields)
     return activity
+
+
+# --- defining cadences ------------------------------------------------------------------
+
+
+def save_cadence(
+    *, cadence: Cadence, steps: Sequence[CadenceStep], removed: Sequence[CadenceStep] = ()
+) -> Cadence:
+    """Save a cadence and its steps, numbered in order of their day (ties keep their order).
+
+    Deals already in the cadence carry on from the same place in the list of steps.
+    """
+    ordered = [
+        s for _, s in sorted(enumerate(steps), key=lambda p: (p[1].business_days_after, p[0]))
+    ]
+    with transaction.atomic():
+        cadence.save()
+        for step in removed:
+            step.delete()
+        # Park every step past the highest position first, so (cadence, position) stays
+        # unique at every statement while the steps swap places.
+        highest = CadenceStep.objects.filter(cadence=cadence).aggregate(top=Max("position"))
+        parked = (highest["top"] or 0) + 1
+        for offset, step in enumerate(ordered):
+            if step.pk:
+                CadenceStep.objects.filter(pk=step.pk).update(position=parked + offset)
+        for position, step in enumerate(ordered):
+            step.cadence, step.position = cadence, position
+            step.save()
+    return cadence
 
 
 def _locked_deal(deal: Deal) -> Deal:
