@@ -316,7 +316,7 @@ def _perform(
             subject=run.subject or step.get_kind_display(),
             body=run.body,
             occurred_at=moment,
-            due_at=moment,
+            due_at=run.due_at,
         )
         fields.append("activity")
     run.save(update_fields=fields)

@@ -234,7 +234,13 @@ class CadenceStepForm(forms.ModelForm):
     class Meta:
         model = CadenceStep
         fields = ["business_days_after", "kind", "subject", "body"]
-        labels = {"business_days_after": "Business days after enrolment", "kind": "Step"}
+        labels = {
+            "business_days_after": "Business days after enrolment",
+            "kind": "Step",
+            "subject": "Subject (of the email, or what to do)",
+            "body": "Email, or notes for the call or task",
+        }
+        help_texts = {"body": ""}  # the placeholders are listed once, above the steps
         widgets = {"body": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

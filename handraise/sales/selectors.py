@@ -483,6 +483,7 @@ def _due_cadence_steps(before: datetime, owner) -> QuerySet[CadenceEnrolment]:
         status=CadenceEnrolment.Status.ACTIVE,
         next_run_at__lt=before,
         deal__closed_at__isnull=True,
+        cadence__is_active=True,  # a switched-off cadence waits: nothing of it is due
     )
     if owner is not None:
         enrolments = enrolments.filter(deal__owner=owner)

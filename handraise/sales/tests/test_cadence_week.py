@@ -8,11 +8,13 @@ periodic jobs, then the queue), and the cadence job runs a second time, as a
 second worker would. Every email goes to a real SMTP server on loopback.
 """
 
+import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from handraise.accounts.models import BusinessSettings
@@ -265,3 +267,36 @@ def test_drafts_send_nothing_until_approved_then_exactly_one_email(week, client)
     assert week.days() == [date(2026, 5, 27)]
     assert week.arrived[0][1]["Subject"] == "The proposal, Ann"
     assert week.arrived[0][1].get_content().strip() == "Hi Ann, any questions? Olive"
+
+
+def test_two_workers_running_the_job_at_once_run_each_step_once(week, owner):
+    cadence = proposal_cadence()
+    deals = [week.deal]
+    for n in range(7):
+        contact = make_contact(f"Person {n}")
+        ContactEmail.objects.create(contact=contact, email=f"p{n}@example.com")
+        deals.append(make_deal(f"Deal {n}", contact=contact, owner=owner))
+    week.clock.moment = PROPOSAL_SENT
+    for deal in deals:
+        cadences.enrol(deal=deal, cadence=cadence)
+    moment = at(22, 12)  # the day-2 emails are due
+    start, ran = threading.Barrier(2), []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            ran.append(cadences.run_due_steps(moment=moment))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(ran) == len(deals)
+    assert CadenceStepRun.objects.count() == len(deals)
+    assert OutgoingEmail.objects.count() == len(deals)
+    week.run_until(at(22, 14))
+    assert len(week.mail_server.messages) == len(deals)

@@ -399,7 +399,7 @@ def test_today_lists_drafts_and_call_tasks_and_a_call_done_leaves_the_list(
     page = text(teammate_client.get("/today/"))
     assert "Cadence steps due (2)" in page
     assert "Email to approve Proposal follow-up, day 0: “Day 0 email for Ann”" in page
-    assert "Call: Day 0 call for Ann · Month-end review" in page
+    assert "Call Day 0 call for Ann · Month-end review" in page
 
     call = CadenceStepRun.objects.get(kind="call")
     response = teammate_client.post(
