@@ -482,10 +482,13 @@ def _cadence_settings(request: HttpRequest, cadence: Cadence) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CadenceForm(data, instance=cadence)
     steps = CadenceStepFormSet(data, instance=cadence, prefix="steps")
+    if cadence.pk is None:
+        steps.extra = 3  # room for a typical plan: day 2, day 5, day 10
     if data is not None and form.is_valid() and steps.is_valid():
         kept, removed = kept_steps(steps)
         saved = cadences.save_cadence(cadence=form.save(commit=False), steps=kept, removed=removed)
-        messages.success(request, f"Saved “{saved.name}” with {len(kept)} steps.")
+        count = f"{len(kept)} step" + ("" if len(kept) == 1 else "s")
+        messages.success(request, f"Saved “{saved.name}” with {count}.")
         return redirect("cadence-list")
     context = {
         "cadence": cadence,
