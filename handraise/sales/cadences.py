@@ -169,7 +169,14 @@ def stop_for_deal(*, deal: Deal, moment: datetime, reason: str) -> int:
 def stop_for_contact(*, contact: Contact, moment: datetime, reason: str) -> int:
     """The prospect replied: stop every running cadence on their deals. How many stopped."""
     with transaction.atomic():
-        return _stop(CadenceEnrolment.objects.filter(deal__contact_id=contact.pk), moment, reason)
+        # Lock the deals before their enrolments, as every other cadence write does.
+        deals = list(
+            Deal.objects.select_for_update()
+            .filter(contact_id=contact.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return _stop(CadenceEnrolment.objects.filter(deal_id__in=deals), moment, reason)
 
 
 def stop_enrolment(*, enrolment: CadenceEnrolment, user, moment: datetime | None = None) -> bool:
@@ -177,6 +184,7 @@ def stop_enrolment(*, enrolment: CadenceEnrolment, user, moment: datetime | None
     moment = moment or now()
     who = (user.get_full_name() or user.get_username()) if user else "someone"
     with transaction.atomic():
+        _locked_deal(enrolment.deal_id)
         enrolments = CadenceEnrolment.objects.filter(pk=enrolment.pk)
         return bool(_stop(enrolments, moment, f"Stopped by {who}."))
 
@@ -222,7 +230,13 @@ class _RunContext:
 
 
 def _run_next_step(enrolment_id: int, moment: datetime, context: _RunContext) -> int:
+    deal_id = _deal_id(enrolment_id)
+    if deal_id is None:
+        return 0
     with transaction.atomic():
+        # The deal first, then the enrolment: the order moves and closes take them in,
+        # so a step running while the deal moves waits instead of deadlocking.
+        _locked_deal(deal_id)
         enrolment = (
             CadenceEnrolment.objects.select_for_update()
             .filter(pk=enrolment_id, status=Status.ACTIVE, next_run_at__lte=moment)
@@ -231,7 +245,7 @@ def _run_next_step(enrolment_id: int, moment: datetime, context: _RunContext) ->
         if enrolment is None:  # another worker ran it, or it stopped meanwhile
             return 0
         deal = Deal.objects.select_related("stage", "contact", "contact__organisation", "owner")
-        deal = deal.get(pk=enrolment.deal_id)
+        deal = deal.get(pk=deal_id)
         if deal.stage.is_closed:
             outcome = "won" if deal.stage.is_won else "lost"
             closed = CadenceEnrolment.objects.filter(pk=enrolment.pk)
@@ -393,12 +407,14 @@ def approve_draft(
     if errors:
         raise ValidationError(errors)
     moment = moment or now()
+    deal_id = _deal_id(run.enrolment_id)
     with transaction.atomic():
+        _locked_deal(deal_id)
         current = CadenceStepRun.objects.select_for_update().get(pk=run.pk)
         if current.status == RunStatus.SENT:
             return current
         _check_draft(current)
-        deal = Deal.objects.select_related("owner").get(pk=current.enrolment.deal_id)
+        deal = Deal.objects.select_related("owner").get(pk=deal_id)
         address = _address_of(deal)
         if not address:
             raise CadenceError(f"{deal.contact} has no email address: add one, or skip the step.")
@@ -415,7 +431,9 @@ def approve_draft(
 def skip_draft(*, run: CadenceStepRun, user, moment: datetime | None = None) -> CadenceStepRun:
     """Record that a draft will not be sent; skipping it twice is one skip."""
     moment = moment or now()
+    deal_id = _deal_id(run.enrolment_id)
     with transaction.atomic():
+        _locked_deal(deal_id)
         current = CadenceStepRun.objects.select_for_update().get(pk=run.pk)
         if current.status == RunStatus.SKIPPED:
             return current
@@ -439,7 +457,9 @@ def _check_draft(run: CadenceStepRun) -> None:
 def complete_task(*, run: CadenceStepRun, user, moment: datetime | None = None) -> Activity:
     """Mark a cadence call or task done; a call done is a call made to the prospect."""
     moment = moment or now()
+    deal_id = _deal_id(run.enrolment_id)
     with transaction.atomic():
+        _locked_deal(deal_id)
         current = CadenceStepRun.objects.select_for_update().get(pk=run.pk)
         if current.status != RunStatus.TASK or current.activity_id is None:
             raise CadenceError("This step is not a task.")
@@ -490,5 +510,16 @@ def save_cadence(
     return cadence
 
 
-def _locked_deal(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update().get(pk=deal.pk)
+def _locked_deal(deal: Deal | int) -> Deal:
+    """The deal's row, locked alone (no joins) until the transaction ends.
+
+    Every cadence write that touches a deal takes this lock before any enrolment or
+    run, as ``services`` do when they move a deal and stop its cadences.
+    """
+    return Deal.objects.select_for_update().get(pk=getattr(deal, "pk", deal))
+
+
+def _deal_id(enrolment_id: int) -> int | None:
+    return (
+        CadenceEnrolment.objects.filter(pk=enrolment_id).values_list("deal_id", flat=True).first()
+    )
