@@ -583,3 +583,25 @@ def test_the_demos_running_cadences_prepare_personal_drafts_and_send_nothing():
     for draft in drafts.select_related("enrolment__deal__contact"):
         assert draft.body.startswith(f"Hi {draft.enrolment.deal.contact.name.split()[0]},")
         assert "{{" not in draft.body
+
+
+@pytest.mark.integration
+def test_only_my_deals_on_today_leaves_out_other_peoples_cadence_steps(
+    teammate_client, teammate, owner
+):
+    for title, person, address in (
+        ("Tom's", teammate, "t@example.com"),
+        ("Olive's", owner, "o@example.com"),
+    ):
+        deal = deal_with_email(title, address=address, owner=person)
+        cadences.enrol(
+            deal=deal,
+            cadence=make_cadence(
+                f"Plan for {title}", steps=((0, "email"), (0, "call")), send_without_approval=False
+            ),
+        )
+    cadences.run_due_steps()
+    cadences.run_due_steps()
+    page = text(teammate_client.get("/today/?mine=1"))
+    assert "Cadence steps due (2)" in page
+    assert "Tom's" in page and "Olive's" not in page
