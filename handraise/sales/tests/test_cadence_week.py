@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import ContactEmail
+from handraise.core.clock import BusinessCalendar
 from handraise.core.models import OutgoingEmail
-from handraise.demo import BUSINESS_NAME
+from handraise.demo import BUSINESS_NAME, build_demo
 from handraise.sales import cadences, services
 from handraise.sales.models import (
     Activity,
@@ -300,3 +301,51 @@ def test_two_workers_running_the_job_at_once_run_each_step_once(week, owner):
     assert OutgoingEmail.objects.count() == len(deals)
     week.run_until(at(22, 14))
     assert len(week.mail_server.messages) == len(deals)
+
+
+def test_the_demo_pipeline_runs_for_a_week_and_a_reply_stops_its_emails(
+    clock, mail_server, business
+):
+    monday = datetime(2026, 6, 15, 8, 0, tzinfo=LONDON)
+    build_demo(seed=3, now=monday.astimezone(ZoneInfo("UTC")))
+    Cadence.objects.update(send_without_approval=True)  # the demo's owner trusts it now
+    clock.moment = monday
+    arrived: list[tuple[date, object]] = []
+
+    def run_until(end: datetime) -> None:
+        while clock.moment < end:
+            clock.moment += timedelta(hours=1)
+            if not 7 <= clock.moment.astimezone(LONDON).hour <= 20:
+                continue
+            call_command("worker", "--batch", verbosity=0)
+            assert cadences.run_due_steps() == 0, "a step ran twice"
+            call_command("worker", "--batch", verbosity=0)
+            arrived.extend((clock.local_day(), m) for m in mail_server.messages[len(arrived) :])
+
+    run_until(datetime(2026, 6, 19, 18, 0, tzinfo=LONDON))  # Monday to Friday
+    assert arrived, "the demo's cadences sent nothing all week"
+    calendar = BusinessCalendar.for_business()
+    assert all(calendar.is_business_day(day) for day, _ in arrived)
+    for _, message in arrived:
+        addressee = ContactEmail.objects.get(email=message["To"].addresses[0].addr_spec)
+        assert message.get_content().startswith(f"Hi {addressee.contact.name.split()[0]},")
+
+    # A prospect whose cadence has a step due next week replies over the weekend.
+    end = datetime(2026, 6, 24, 18, 0, tzinfo=LONDON)
+    waiting = (
+        CadenceEnrolment.objects.filter(status="active", next_run_at__lt=end)
+        .select_related("deal__contact")
+        .first()
+    )
+    assert waiting is not None, "no demo cadence has a step due next week"
+    contact = waiting.deal.contact
+    address = contact.primary_email
+    clock.moment = datetime(2026, 6, 20, 10, 0, tzinfo=LONDON)
+    assert cadences.stop_for_contact(contact=contact, moment=clock.moment, reason="Replied.") >= 1
+    before = len(mail_server.to(address))
+    run_until(end)
+
+    assert len(mail_server.to(address)) == before
+    sent = CadenceStepRun.objects.filter(status=CadenceStepRun.Status.SENT)
+    assert len(mail_server.messages) == len(arrived) == sent.count()
+    assert OutgoingEmail.objects.count() == sent.count()
