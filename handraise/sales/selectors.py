@@ -535,6 +535,7 @@ DEAL_ENROLMENT_LIMIT = 10
 class DealCadences:
     enrolments: list[CadenceEnrolment]  # running first, then the latest finished
     drafts: list[CadenceStepRun]  # emails waiting for approval, oldest first
+    missed: list[CadenceStepRun]  # emails the cadence could not send (no address), newest first
     available: list[Cadence]  # active cadences with steps the deal could be enrolled in
 
     @property
@@ -547,7 +548,7 @@ class DealCadences:
 
 
 def deal_cadences(deal: Deal) -> DealCadences:
-    """The deal's cadence panel: three queries, however many enrolments and drafts."""
+    """The deal's cadence panel: four queries, however many enrolments and drafts."""
     step = CadenceStep.objects.filter(
         cadence_id=OuterRef("cadence_id"), position__gte=OuterRef("next_step_position")
     ).order_by("position")
@@ -563,10 +564,12 @@ def deal_cadences(deal: Deal) -> DealCadences:
         )
         .order_by("-running", "-enrolled_at", "-pk")[:DEAL_ENROLMENT_LIMIT]
     )
-    drafts = list(
-        CadenceStepRun.objects.filter(enrolment__deal=deal, status=CadenceStepRun.Status.DRAFT)
-        .select_related("enrolment__cadence")
-        .order_by("due_at", "pk")
+    runs = CadenceStepRun.objects.filter(enrolment__deal=deal).select_related("enrolment__cadence")
+    drafts = list(runs.filter(status=CadenceStepRun.Status.DRAFT).order_by("due_at", "pk"))
+    missed = list(
+        runs.filter(status=CadenceStepRun.Status.SKIPPED, decided_by__isnull=True).order_by(
+            "-ran_at", "-pk"
+        )[:DEAL_ENROLMENT_LIMIT]
     )
     available: list[Cadence] = []
     if not deal.stage.is_closed:
@@ -577,7 +580,7 @@ def deal_cadences(deal: Deal) -> DealCadences:
             .distinct()
             .order_by("name")
         )
-    return DealCadences(enrolments=enrolments, drafts=drafts, available=available)
+    return DealCadences(enrolments=enrolments, drafts=drafts, missed=missed, available=available)
 
 
 def cadence_settings_list() -> QuerySet[Cadence]:

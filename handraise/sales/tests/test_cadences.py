@@ -205,6 +205,11 @@ def test_an_email_step_for_a_contact_without_an_address_is_skipped_and_says_why(
     assert run.note == "No email address for Bo Ray."
     assert not OutgoingEmail.objects.exists()
     assert CadenceEnrolment.objects.get().status == CadenceEnrolment.Status.ACTIVE
+    page = text(owner_client.get(f"/deals/{deal.pk}/"))
+    assert (
+        "Not sent Proposal follow-up, day 1 email “Day 1 email for Bo”: "
+        "No email address for Bo Ray." in page
+    )
 
 
 @pytest.mark.integration
