@@ -43,6 +43,7 @@ from handraise.enquiries.models import Enquiry, Form
 from handraise.enquiries.services import REMIND_BEFORE
 from handraise.insights.models import IdealClientProfile, Signal, Theme
 from handraise.marketing.models import Asset, Channel, Touchpoint
+from handraise.sales.cadences import step_due_at
 from handraise.sales.models import (
     Activity,
     Cadence,
@@ -239,14 +240,8 @@ class _Build:
         return self.calendar.add_business_minutes(at, rng.randint(low, high))
 
     def business_days_after(self, at: datetime, days: int) -> datetime:
-        if not self.calendar.windows:
-            return at + timedelta(days=days)
-        moment = at
-        while days:
-            moment += timedelta(days=1)
-            if self.calendar.is_business_day(moment.astimezone(self.zone).date()):
-                days -= 1
-        return moment
+        """When a cadence step ``days`` after ``at`` runs: as the cadence engine times it."""
+        return step_due_at(self.calendar, at, days).astimezone(UTC)
 
     def local(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), tzinfo=self.zone).astimezone(UTC)
@@ -1545,8 +1540,8 @@ _CADENCE_STEPS = (  # position, business days after enrolment, kind, subject, bo
         2,
         CadenceStep.Kind.EMAIL,
         "Any questions on the proposal?",
-        "Hi {{ contact.name }}, I wanted to check the proposal reached you and answer any "
-        "questions before you discuss it internally.",
+        "Hi {{ first_name }},\n\nI wanted to check the proposal for {{ deal }} reached you, "
+        "and to answer any questions before you discuss it internally.\n\n{{ owner }}",
     ),
     (
         1,
@@ -1560,8 +1555,8 @@ _CADENCE_STEPS = (  # position, business days after enrolment, kind, subject, bo
         10,
         CadenceStep.Kind.EMAIL,
         "Shall I keep the proposal open?",
-        "Hi {{ contact.name }}, shall I hold the start date we discussed, or is now not the "
-        "right time? Either answer is fine.",
+        "Hi {{ first_name }},\n\nShall I hold the start date we discussed, or is now not the "
+        "right time? Either answer is fine.\n\n{{ owner }}",
     ),
 )
 # The owner started using the follow-up cadence partway through the year; before then

@@ -296,4 +296,5 @@ PERIODIC_JOBS = [
     ("handraise.enquiries.services.retry_stalled_submissions", 15),
     ("handraise.enquiries.services.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
+    ("handraise.sales.cadences.run_due_steps", 60),
 ]

@@ -12,6 +12,7 @@ from handraise.sales.models import (
     Cadence,
     CadenceEnrolment,
     CadenceStep,
+    CadenceStepRun,
     Deal,
     OutcomeReason,
     Stage,
@@ -92,3 +93,21 @@ class CadenceEnrolmentAdmin(admin.ModelAdmin):
     search_fields = ["deal__title"]
     autocomplete_fields = ["deal"]
     date_hierarchy = "enrolled_at"
+
+
+@admin.register(CadenceStepRun)
+class CadenceStepRunAdmin(admin.ModelAdmin):
+    """Read-only: a run is the record that a step happened, and exactly once."""
+
+    list_display = ["enrolment", "position", "kind", "status", "due_at", "ran_at"]
+    list_select_related = ["enrolment__deal", "enrolment__cadence"]
+    list_filter = ["status", "kind"]
+    search_fields = ["enrolment__deal__title", "subject"]
+    date_hierarchy = "ran_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,8 +7,9 @@ moves a deal carries ``expected_stage``: the stage the user saw, for the race ch
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 
-from handraise.sales.models import Activity, Deal, OutcomeReason, Stage
+from handraise.sales.models import Activity, Cadence, CadenceStep, Deal, OutcomeReason, Stage
 
 RETURN_TO = [("pipeline", "The board"), ("deal", "The deal")]
 BIGGEST_ID = 2**63 - 1
@@ -185,3 +186,116 @@ def owner_choices() -> list[tuple[str, str]]:
         ("none", "Nobody"),
         *[(str(user.pk), user.get_full_name() or user.get_username()) for user in users],
     ]
+
+
+# --- cadences ---------------------------------------------------------------------------
+
+CADENCE_RETURN_TO = [("deal", "The deal"), ("today", "Today")]
+# Longer plans than this are better split; the form offers this many steps at most.
+MAX_CADENCE_STEPS = 20
+MAX_STEP_DAYS = 250  # about a year of business days
+
+
+class DraftForm(forms.Form):
+    """A cadence email awaiting approval, as the person edits it before it goes."""
+
+    subject = forms.CharField(max_length=300, label="Subject")
+    body = forms.CharField(label="Email", widget=forms.Textarea(attrs={"rows": 8}))
+    return_to = forms.ChoiceField(
+        choices=CADENCE_RETURN_TO, required=False, widget=forms.HiddenInput
+    )
+
+
+class CadenceForm(forms.ModelForm):
+    class Meta:
+        model = Cadence
+        fields = ["name", "description", "enrol_on_stage", "send_without_approval", "is_active"]
+        labels = {
+            "enrol_on_stage": "Enrol deals automatically when they enter",
+            "send_without_approval": "Send emails by themselves",
+            "is_active": "Active",
+        }
+        help_texts = {
+            "send_without_approval": "Otherwise each email waits as a draft for someone to "
+            "approve (after editing it) or skip.",
+            "is_active": "Switched off, it enrols no deals and the deals in it wait.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stage = self.fields["enrol_on_stage"]
+        stage.queryset = Stage.objects.filter(is_won=False, is_lost=False)
+        stage.empty_label = "No stage: enrol deals by hand"
+        stage.help_text = ""
+
+
+class CadenceStepForm(forms.ModelForm):
+    class Meta:
+        model = CadenceStep
+        fields = ["business_days_after", "kind", "subject", "body"]
+        labels = {
+            "business_days_after": "Business days after enrolment",
+            "kind": "Step",
+            "subject": "Subject (of the email, or what to do)",
+            "body": "Email, or notes for the call or task",
+        }
+        help_texts = {"body": ""}  # the placeholders are listed once, above the steps
+        widgets = {"body": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_days_after"].max_value = MAX_STEP_DAYS
+        self.fields["business_days_after"].widget.attrs["max"] = MAX_STEP_DAYS
+        self.fields["business_days_after"].validators.append(MaxValueValidator(MAX_STEP_DAYS))
+        self.fields["business_days_after"].help_text = "0 runs it at once."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if not (data.get("subject") or "").strip() and "subject" not in self.errors:
+            self.add_error("subject", "Give the step a subject: the email's, or what to do.")
+        is_email = data.get("kind") == CadenceStep.Kind.EMAIL
+        if is_email and not (data.get("body") or "").strip() and "body" not in self.errors:
+            self.add_error("body", "Write the email this step sends.")
+        return data
+
+
+class BaseCadenceStepFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self.can_delete or not form.cleaned_data.get("DELETE")
+        ]
+        if not kept:
+            raise forms.ValidationError("Give the cadence at least one step.")
+
+
+CadenceStepFormSet = forms.inlineformset_factory(
+    Cadence,
+    CadenceStep,
+    form=CadenceStepForm,
+    formset=BaseCadenceStepFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_CADENCE_STEPS,
+    validate_max=True,
+)
+
+
+def kept_steps(formset: forms.BaseInlineFormSet) -> tuple[list[CadenceStep], list[CadenceStep]]:
+    """A valid formset's steps to keep (in the form's order) and those to delete."""
+    kept, removed = [], []
+    for form in formset.forms:
+        if form.cleaned_data.get("DELETE"):
+            if form.instance.pk:
+                removed.append(form.instance)
+        elif form.has_changed() or form.instance.pk:
+            kept.append(form.instance)
+    return kept, removed

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from handraise.sales.personalise import PLACEHOLDER_HELP, validate_placeholders
+
 
 class Stage(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -221,8 +223,12 @@ class CadenceStep(models.Model):
         help_text="Business days after enrolment."
     )
     kind = models.CharField(max_length=5, choices=Kind.choices)
-    subject = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True, help_text="Template; {{ contact.name }} etc. allowed.")
+    subject = models.CharField(max_length=300, blank=True, validators=[validate_placeholders])
+    body = models.TextField(
+        blank=True,
+        validators=[validate_placeholders],
+        help_text="Plain text. Placeholders: " + PLACEHOLDER_HELP + ".",
+    )
 
     class Meta:
         ordering = ["cadence", "position"]
@@ -244,6 +250,14 @@ class CadenceEnrolment(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="enrolments")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField()
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who enrolled the deal by hand; empty when its stage did.",
+    )
     next_step_position = models.PositiveSmallIntegerField(default=0)
     next_run_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
@@ -262,3 +276,62 @@ class CadenceEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal} in {self.cadence}"
+
+
+class CadenceStepRun(models.Model):
+    """One step run for one enrolment: claimed once, so a step never runs twice.
+
+    The row is created in the transaction that advances the enrolment, and
+    (enrolment, step) is unique, so two workers or a repeated job cannot both run
+    it. What the step produced is kept here: the personalised text of an email
+    (for a draft, the text awaiting approval) and the activity it made.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        DRAFT = "draft", "Draft awaiting approval"
+        TASK = "task", "Task created"
+        SKIPPED = "skipped", "Skipped"
+        CANCELLED = "cancelled", "Cancelled: the cadence stopped"
+
+    enrolment = models.ForeignKey(CadenceEnrolment, on_delete=models.CASCADE, related_name="runs")
+    # Kept when the cadence is edited later: the run copies what it needs from the step.
+    step = models.ForeignKey(
+        CadenceStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    position = models.PositiveSmallIntegerField()
+    business_days_after = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=5, choices=CadenceStep.Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    due_at = models.DateTimeField(help_text="When the step was due.")
+    ran_at = models.DateTimeField()
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="Why it was skipped.")
+    activity = models.OneToOneField(
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cadence_run",
+        help_text="The email sent or the task created.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who approved or skipped the draft.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ran_at", "pk"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "step"], name="cadence_step_runs_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: step {self.position + 1} ({self.get_status_display()})"

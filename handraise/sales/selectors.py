@@ -36,8 +36,10 @@ from django.utils import timezone
 from handraise.enquiries.selectors import inbox
 from handraise.sales.models import (
     Activity,
+    Cadence,
     CadenceEnrolment,
     CadenceStep,
+    CadenceStepRun,
     Deal,
     OutcomeReason,
     Stage,
@@ -345,7 +347,6 @@ class DealPage:
     activities: list[Activity]  # oldest first
     activity_count: int
     reasons: dict[str, list[OutcomeReason]]  # "won" and "lost"
-    enrolments: list[CadenceEnrolment]  # active cadences
 
     @property
     def activities_hidden(self) -> int:
@@ -386,11 +387,6 @@ def deal_page(user, pk: int, *, moment: datetime, today: date) -> DealPage:
         activities=latest[::-1],
         activity_count=count,
         reasons=reasons,
-        enrolments=list(
-            CadenceEnrolment.objects.filter(deal=deal, status=CadenceEnrolment.Status.ACTIVE)
-            .select_related("cadence")
-            .order_by("next_run_at")
-        ),
     )
 
 
@@ -411,9 +407,20 @@ class Section:
 class Today:
     waiting: Section  # enquiries waiting for a first response, soonest due first
     next_steps: Section  # open deals whose next step is overdue, due today or missing
-    cadence_steps: Section  # cadence steps due by the end of today
+    cadence_drafts: Section  # cadence emails waiting for someone to approve them
+    cadence_tasks: Section  # calls and tasks from cadences, due by the end of today, not done
+    cadence_steps: Section  # cadence steps that run by themselves later today
     stale: Section  # open deals with no activity for longer than their stage allows
     today: date
+
+    @property
+    def cadence_count(self) -> int:
+        return self.cadence_drafts.count + self.cadence_tasks.count + self.cadence_steps.count
+
+    @property
+    def cadence_more(self) -> int:
+        sections = (self.cadence_drafts, self.cadence_tasks, self.cadence_steps)
+        return sum(section.more for section in sections)
 
 
 def today_page(*, moment: datetime, today: date, user=None, mine: bool = False) -> Today:
@@ -447,7 +454,9 @@ def today_page(*, moment: datetime, today: date, user=None, mine: bool = False) 
             ),
             counts["due"],
         ),
-        cadence_steps=Section(list(steps[:SECTION_LIMIT]), steps.count()),
+        cadence_drafts=_section(_cadence_drafts(user if mine else None)),
+        cadence_tasks=_section(_cadence_tasks(end_of_today, user if mine else None)),
+        cadence_steps=_section(steps),
         stale=Section(
             _cards(
                 deals.filter(stale)
@@ -474,6 +483,7 @@ def _due_cadence_steps(before: datetime, owner) -> QuerySet[CadenceEnrolment]:
         status=CadenceEnrolment.Status.ACTIVE,
         next_run_at__lt=before,
         deal__closed_at__isnull=True,
+        cadence__is_active=True,  # a switched-off cadence waits: nothing of it is due
     )
     if owner is not None:
         enrolments = enrolments.filter(deal__owner=owner)
@@ -485,4 +495,105 @@ def _due_cadence_steps(before: datetime, owner) -> QuerySet[CadenceEnrolment]:
             step_day=Subquery(step.values("business_days_after")[:1]),
         )
         .order_by("next_run_at", "pk")
+    )
+
+
+def _section(rows: QuerySet) -> Section:
+    """A Today section; counting costs a query only when the section is full."""
+    items = list(rows[:SECTION_LIMIT])
+    return Section(items, len(items) if len(items) < SECTION_LIMIT else rows.count())
+
+
+RUN_RELATIONS = ("enrolment__cadence", "enrolment__deal", "enrolment__deal__contact")
+
+
+def _cadence_drafts(owner) -> QuerySet[CadenceStepRun]:
+    drafts = CadenceStepRun.objects.filter(status=CadenceStepRun.Status.DRAFT)
+    if owner is not None:
+        drafts = drafts.filter(enrolment__deal__owner=owner)
+    return drafts.select_related(*RUN_RELATIONS).order_by("due_at", "pk")
+
+
+def _cadence_tasks(before: datetime, owner) -> QuerySet[CadenceStepRun]:
+    tasks = CadenceStepRun.objects.filter(
+        status=CadenceStepRun.Status.TASK,
+        activity__completed_at__isnull=True,
+        activity__due_at__lt=before,
+    )
+    if owner is not None:
+        tasks = tasks.filter(enrolment__deal__owner=owner)
+    return tasks.select_related("activity", *RUN_RELATIONS).order_by("activity__due_at", "pk")
+
+
+# --- a deal's cadences ------------------------------------------------------------------
+
+# The panel lists a deal's latest enrolments, running or finished, up to this many.
+DEAL_ENROLMENT_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class DealCadences:
+    enrolments: list[CadenceEnrolment]  # running first, then the latest finished
+    drafts: list[CadenceStepRun]  # emails waiting for approval, oldest first
+    missed: list[CadenceStepRun]  # emails the cadence could not send (no address), newest first
+    available: list[Cadence]  # active cadences with steps the deal could be enrolled in
+
+    @property
+    def running(self) -> list[CadenceEnrolment]:
+        return [e for e in self.enrolments if e.status == CadenceEnrolment.Status.ACTIVE]
+
+    @property
+    def finished(self) -> list[CadenceEnrolment]:
+        return [e for e in self.enrolments if e.status != CadenceEnrolment.Status.ACTIVE]
+
+
+def deal_cadences(deal: Deal) -> DealCadences:
+    """The deal's cadence panel: four queries, however many enrolments and drafts."""
+    step = CadenceStep.objects.filter(
+        cadence_id=OuterRef("cadence_id"), position__gte=OuterRef("next_step_position")
+    ).order_by("position")
+    is_active = Q(status=CadenceEnrolment.Status.ACTIVE)
+    enrolments = list(
+        CadenceEnrolment.objects.filter(deal=deal)
+        .select_related("cadence")
+        .annotate(
+            step_kind=Subquery(step.values("kind")[:1]),
+            step_subject=Subquery(step.values("subject")[:1]),
+            step_day=Subquery(step.values("business_days_after")[:1]),
+            running=ExpressionWrapper(is_active, output_field=BooleanField()),
+        )
+        .order_by("-running", "-enrolled_at", "-pk")[:DEAL_ENROLMENT_LIMIT]
+    )
+    runs = CadenceStepRun.objects.filter(enrolment__deal=deal).select_related("enrolment__cadence")
+    drafts = list(runs.filter(status=CadenceStepRun.Status.DRAFT).order_by("due_at", "pk"))
+    missed = list(
+        runs.filter(status=CadenceStepRun.Status.SKIPPED, decided_by__isnull=True).order_by(
+            "-ran_at", "-pk"
+        )[:DEAL_ENROLMENT_LIMIT]
+    )
+    available: list[Cadence] = []
+    if not deal.stage.is_closed:
+        running = [e.cadence_id for e in enrolments if e.status == CadenceEnrolment.Status.ACTIVE]
+        available = list(
+            Cadence.objects.filter(is_active=True, steps__isnull=False)
+            .exclude(pk__in=running)
+            .distinct()
+            .order_by("name")
+        )
+    return DealCadences(enrolments=enrolments, drafts=drafts, missed=missed, available=available)
+
+
+def cadence_settings_list() -> QuerySet[Cadence]:
+    """The settings page's cadences with their step and running-enrolment counts."""
+    return (
+        Cadence.objects.select_related("enrol_on_stage")
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            running_count=Count(
+                "enrolments",
+                filter=Q(enrolments__status=CadenceEnrolment.Status.ACTIVE),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
     )

@@ -11,7 +11,8 @@ conditional UPDATE, so when two people move one card the second is refused with
 submitted twice is one move. Each move is recorded as an Activity, so the deal's
 history is complete.
 
-Not here: cadence scheduling (a move only stops the deal's running cadences).
+Cadences live in ``cadences``: a move stops the deal's running cadences and
+enrols it in those of its new stage.
 """
 
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.services import record_first_response
-from handraise.sales.models import Activity, CadenceEnrolment, Deal, OutcomeReason, Stage
+from handraise.sales import cadences
+from handraise.sales.models import Activity, Deal, OutcomeReason, Stage
 
 # What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
 LOGGABLE_KINDS = (
@@ -100,6 +102,7 @@ def move_deal(
             body=f"Next step: {next_step} (due {_day(next_step_due)})",
         )
         _stop_cadences(current, moment, reason=f"The deal moved to {to_stage.name}.")
+        cadences.enrol_for_stage(deal=current, moment=moment)
     return Move(deal=current, from_stage=from_stage, to_stage=to_stage, moved=True)
 
 
@@ -316,14 +319,7 @@ def _record(deal: Deal, user, moment: datetime, *, subject: str, body: str) -> A
 
 
 def _stop_cadences(deal: Deal, moment: datetime, *, reason: str) -> int:
-    return CadenceEnrolment.objects.filter(
-        deal_id=deal.pk, status=CadenceEnrolment.Status.ACTIVE
-    ).update(
-        status=CadenceEnrolment.Status.STOPPED,
-        stopped_at=moment,
-        stop_reason=reason[:200],
-        next_run_at=None,
-    )
+    return cadences.stop_for_deal(deal=deal, moment=moment, reason=reason)
 
 
 def _day(moment: date | datetime) -> str:

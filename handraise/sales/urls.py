@@ -10,4 +10,12 @@ urlpatterns = [
     path("deals/<int:pk>/next-step/", views.next_step, name="deal-next-step"),
     path("deals/<int:pk>/activities/", views.log_activity, name="deal-activity"),
     path("today/", views.today, name="today"),
+    path("deals/<int:pk>/cadences/", views.cadence_enrol, name="deal-cadence-enrol"),
+    path("cadences/enrolments/<int:pk>/stop/", views.cadence_stop, name="cadence-stop"),
+    path("cadences/drafts/<int:pk>/approve/", views.draft_approve, name="cadence-draft-approve"),
+    path("cadences/drafts/<int:pk>/skip/", views.draft_skip, name="cadence-draft-skip"),
+    path("cadences/tasks/<int:pk>/done/", views.cadence_task_done, name="cadence-task-done"),
+    path("settings/cadences/", views.cadence_list, name="cadence-list"),
+    path("settings/cadences/new/", views.cadence_new, name="cadence-new"),
+    path("settings/cadences/<int:pk>/", views.cadence_edit, name="cadence-edit"),
 ]

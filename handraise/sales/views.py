@@ -14,21 +14,28 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from handraise.accounts.access import owner_required
 from handraise.core.clock import now
-from handraise.sales import selectors, services
+from handraise.sales import cadences, selectors, services
 from handraise.sales.forms import (
     ActivityForm,
+    CadenceForm,
+    CadenceStepFormSet,
     CloseForm,
     DealFilterForm,
+    DraftForm,
     MoveForm,
     NextStepForm,
+    kept_steps,
     owner_choices,
 )
-from handraise.sales.models import Deal, Stage
+from handraise.sales.models import Cadence, CadenceEnrolment, CadenceStepRun, Deal, Stage
+from handraise.sales.personalise import PLACEHOLDERS
 
 PAGE_SIZE = 50
 
@@ -112,6 +119,7 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
     moment, today = _moment_and_today()
     page = selectors.deal_page(request.user, pk, moment=moment, today=today)
     deal = page.deal
+    cadence_panel = _cadence_panel(deal, forms.get("draft_form"))
     next_step = {"next_step": deal.next_step, "next_step_due": deal.next_step_due}
     seen = {"expected_stage": deal.stage_id, "return_to": "deal"}
     context = {
@@ -119,6 +127,7 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
         "deal": deal,
         "now": moment,
         "today": today,
+        **cadence_panel,
         "next_step_form": forms.get("next_step_form")
         or NextStepForm(initial=next_step, auto_id="step_%s"),
         "activity_form": forms.get("activity_form")
@@ -340,3 +349,153 @@ def _add_errors(form: Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- cadences ---------------------------------------------------------------------------
+
+
+def _cadence_panel(deal: Deal, failed: DraftForm | None) -> dict:
+    """The deal page's cadence panel; a draft that failed to send keeps what was typed."""
+    panel = selectors.deal_cadences(deal)
+    drafts = []
+    for run in panel.drafts:
+        if failed is not None and failed.run_id == run.pk:
+            drafts.append((run, failed))
+        else:
+            initial = {"subject": run.subject, "body": run.body, "return_to": "deal"}
+            drafts.append((run, DraftForm(initial=initial, auto_id=f"draft{run.pk}_%s")))
+    return {"cadences": panel, "drafts": drafts}
+
+
+def _run_for_user(request: HttpRequest, pk: int, **filters) -> CadenceStepRun:
+    run = get_object_or_404(CadenceStepRun.objects.select_related("enrolment"), pk=pk, **filters)
+    selectors.deal_for_user(request.user, run.enrolment.deal_id)
+    return run
+
+
+def _cadence_done(request: HttpRequest, deal_id: int, message: str, *, error: bool = False):
+    """After a cadence action: the row's new state for htmx, else back where it came from."""
+    if _is_htmx(request):
+        return render(request, "sales/_cadence_done.html", {"message": message, "error": error})
+    (messages.error if error else messages.success)(request, message)
+    if request.POST.get("return_to") == "today":
+        return redirect("today")
+    return redirect(reverse("deal", args=[deal_id]) + "#cadences")
+
+
+@require_POST
+def cadence_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    cadence = Cadence.objects.filter(pk=_int(request.POST.get("cadence")) or 0).first()
+    if cadence is None:
+        return _cadence_done(request, pk, "Choose a cadence to enrol the deal in.", error=True)
+    try:
+        enrolment = cadences.enrol(deal=deal, cadence=cadence, user=request.user)
+    except cadences.CadenceError as error:
+        return _cadence_done(request, pk, str(error), error=True)
+    when = timezone.localtime(enrolment.next_run_at)
+    due = f"{when:%a} {when.day} {when:%b, %H:%M}"
+    return _cadence_done(request, pk, f"Enrolled in “{cadence.name}”: its first step is due {due}.")
+
+
+@require_POST
+def cadence_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_object_or_404(CadenceEnrolment.objects.select_related("cadence"), pk=pk)
+    selectors.deal_for_user(request.user, enrolment.deal_id)
+    if cadences.stop_enrolment(enrolment=enrolment, user=request.user):
+        message = f"Stopped “{enrolment.cadence.name}”: no more of its steps will run."
+    else:
+        message = f"“{enrolment.cadence.name}” had already finished or stopped."
+    return _cadence_done(request, enrolment.deal_id, message)
+
+
+@require_POST
+def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for_user(request, pk)
+    deal_id = run.enrolment.deal_id
+    form = DraftForm(request.POST, auto_id=f"draft{run.pk}_%s")
+    form.run_id = run.pk
+    if form.is_valid():
+        try:
+            sent = cadences.approve_draft(
+                run=run,
+                user=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        except cadences.CadenceError as error:
+            return _cadence_done(request, deal_id, str(error), error=True)
+        else:
+            return _cadence_done(request, deal_id, f"Sent “{sent.subject}”.")
+    if _is_htmx(request):
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _cadence_done(request, deal_id, f"Not sent: {problems}", error=True)
+    return _deal_page(request, deal_id, status=422, draft_form=form)
+
+
+@require_POST
+def draft_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for_user(request, pk)
+    try:
+        skipped = cadences.skip_draft(run=run, user=request.user)
+    except cadences.CadenceError as error:
+        return _cadence_done(request, run.enrolment.deal_id, str(error), error=True)
+    return _cadence_done(request, run.enrolment.deal_id, f"Skipped “{skipped.subject}”.")
+
+
+@require_POST
+def cadence_task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for_user(request, pk)
+    try:
+        activity = cadences.complete_task(run=run, user=request.user)
+    except cadences.CadenceError as error:
+        return _cadence_done(request, run.enrolment.deal_id, str(error), error=True)
+    return _cadence_done(request, run.enrolment.deal_id, f"Done: {activity.subject}.")
+
+
+# --- cadence settings (owners) ----------------------------------------------------------
+
+
+@require_GET
+@owner_required
+def cadence_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "sales/cadence_list.html", {"cadences": selectors.cadence_settings_list()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@owner_required
+def cadence_new(request: HttpRequest) -> HttpResponse:
+    return _cadence_settings(request, Cadence())
+
+
+@require_http_methods(["GET", "POST"])
+@owner_required
+def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cadence_settings(request, get_object_or_404(Cadence, pk=pk))
+
+
+def _cadence_settings(request: HttpRequest, cadence: Cadence) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    form = CadenceForm(data, instance=cadence)
+    steps = CadenceStepFormSet(data, instance=cadence, prefix="steps")
+    if cadence.pk is None:
+        steps.extra = 3  # room for a typical plan: day 2, day 5, day 10
+    if data is not None and form.is_valid() and steps.is_valid():
+        kept, removed = kept_steps(steps)
+        saved = cadences.save_cadence(cadence=form.save(commit=False), steps=kept, removed=removed)
+        count = f"{len(kept)} step" + ("" if len(kept) == 1 else "s")
+        messages.success(request, f"Saved “{saved.name}” with {count}.")
+        return redirect("cadence-list")
+    context = {
+        "cadence": cadence,
+        "form": form,
+        "steps": steps,
+        "placeholders": PLACEHOLDERS,
+    }
+    return render(
+        request, "sales/cadence_form.html", context, status=422 if data is not None else 200
+    )
