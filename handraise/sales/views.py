@@ -104,13 +104,21 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if _is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
+        deal = selectors.deal_for_user(request.user, pk)
+        timeline = selectors.timeline(
+            contact=deal.contact, deal=deal, before=request.GET.get("before", "")
+        )
+        return render(request, "sales/_timeline.html", {"timeline": timeline})
     return _deal_page(request, pk)
 
 
 def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) -> HttpResponse:
     """The deal page; a failed post passes its bound form to show it with its errors."""
     moment, today = _moment_and_today()
-    page = selectors.deal_page(request.user, pk, moment=moment, today=today)
+    page = selectors.deal_page(
+        request.user, pk, moment=moment, today=today, before=request.GET.get("before", "")
+    )
     deal = page.deal
     next_step = {"next_step": deal.next_step, "next_step_due": deal.next_step_due}
     seen = {"expected_stage": deal.stage_id, "return_to": "deal"}
