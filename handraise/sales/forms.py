@@ -8,6 +8,7 @@ moves a deal carries ``expected_stage``: the stage the user saw, for the race ch
 from django import forms
 from django.contrib.auth import get_user_model
 
+from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
 from handraise.sales.models import Activity, Deal, OutcomeReason, Stage
 
 RETURN_TO = [("pipeline", "The board"), ("deal", "The deal")]
@@ -91,8 +92,9 @@ class NextStepForm(NextStepFields):
     pass
 
 
-class ActivityForm(forms.Form):
-    """A call, email, meeting or note on a deal, and (for an open deal) the next step."""
+class ActivityForm(SignalFields):
+    """A call, email, meeting or note on a deal, the signals it raised, and (for an open
+    deal) the next step."""
 
     kind = forms.ChoiceField(
         label="What happened",
@@ -120,6 +122,7 @@ class ActivityForm(forms.Form):
     )
     next_step = forms.CharField(max_length=300, label="Next step")
     next_step_due = forms.DateField(label="Next step due", widget=DATE_INPUT)
+    field_order = ["kind", "direction", "occurred_at", "subject", "body", *SIGNAL_FIELDS]
 
     def __init__(self, *args, deal_is_open: bool, **kwargs):
         super().__init__(*args, **kwargs)

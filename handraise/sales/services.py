@@ -14,6 +14,7 @@ history is complete.
 Not here: cadence scheduling (a move only stops the deal's running cadences).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +26,8 @@ from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.services import record_first_response
+from handraise.insights.models import QuickTag
+from handraise.insights.services import record_signals
 from handraise.sales.models import Activity, CadenceEnrolment, Deal, OutcomeReason, Stage
 
 # What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
@@ -182,11 +185,15 @@ def log_activity(
     occurred_at: datetime,
     next_step: str = "",
     next_step_due: date | None = None,
+    quick_tags: Sequence[QuickTag] = (),
+    signal_kind: str = "",
+    signal_text: str = "",
 ) -> Activity:
     """Log a call, email, meeting or note on a deal, with the next step that follows it.
 
     An open deal must come away with a dated next step; a closed one takes notes
     without. The same activity submitted twice (same kind, time and words) is one.
+    The signals it raised (quick tags, free text) are recorded with it.
     """
     if kind not in LOGGABLE_KINDS:
         raise ValidationError({"kind": "Choose a call, an email, a meeting or a note."})
@@ -212,6 +219,16 @@ def log_activity(
         if repeat:
             return repeat
         activity = Activity.objects.create(deal=current, contact_id=current.contact_id, **fields)
+        record_signals(
+            contact_id=current.contact_id,
+            deal_id=current.pk,
+            activity=activity,
+            user=user,
+            at=occurred_at,
+            quick_tags=quick_tags,
+            kind=signal_kind,
+            text=signal_text,
+        )
         current.last_activity_at = _latest(current.last_activity_at, occurred_at)
         changed = ["last_activity_at"]
         if is_open:

@@ -304,6 +304,7 @@ def log_activity(request: HttpRequest, pk: int) -> HttpResponse:
             occurred_at=data["occurred_at"],
             next_step=data.get("next_step", ""),
             next_step_due=data.get("next_step_due"),
+            **form.signals(),
         )
     except ValidationError as error:
         _add_errors(form, error)

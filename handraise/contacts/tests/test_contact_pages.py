@@ -175,7 +175,9 @@ def test_an_outsider_is_sent_to_sign_in(outsider_client, url):
 
 def test_naughty_strings_on_the_contact_pages_are_shown_escaped(teammate_client):
     strings = [s for s in json.loads(BLNS.read_text()) if s.strip()]
-    contacts = Contact.objects.bulk_create(Contact(name=s[:200], job_title=s[:200]) for s in strings)
+    contacts = Contact.objects.bulk_create(
+        Contact(name=s[:200], job_title=s[:200]) for s in strings
+    )
     for person in contacts[::25]:
         response = teammate_client.get(f"/contacts/{person.pk}/")
         assert response.status_code == 200
