@@ -45,6 +45,7 @@ from handraise.sales.models import (
     CadenceStep,
     Deal,
     OutcomeReason,
+    Proposal,
     Stage,
 )
 
@@ -541,7 +542,7 @@ def timeline(
             "activity",
             "occurred_at",
             _own_or_unassigned(Activity.objects.filter(contact_id=contact.pk), deal).select_related(
-                "user", "deal"
+                "user", "deal", "proposal"
             ),
         ),
         (
@@ -601,3 +602,13 @@ def _before(moment: str, rank: int, bound: tuple[datetime, int, int]) -> Q:
     elif rank == bound_rank:
         condition |= Q(**{moment: at, "pk__lt": pk})
     return condition
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+def proposal_for_user(user, *, deal_pk: int, pk: int) -> Proposal:
+    """One proposal of one deal, if this user may see the deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionError("sign in to see proposals")
+    return get_object_or_404(Proposal, pk=pk, deal_id=deal_pk)

@@ -13,19 +13,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handraise.core.clock import now
 from handraise.sales import selectors, services
+from handraise.sales.documents import download_name
 from handraise.sales.forms import (
     ActivityForm,
     CloseForm,
     DealFilterForm,
     MoveForm,
     NextStepForm,
+    ProposalForm,
     owner_choices,
 )
 from handraise.sales.models import Deal, Stage
@@ -156,6 +158,8 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
                 reasons=page.reasons[name],
                 auto_id=f"{name}_%s",
             )
+    if not deal.stage.is_closed:
+        context["proposal_form"] = forms.get("proposal_form") or _proposal_form(deal, moment)
     return render(request, "sales/deal.html", context, status=status)
 
 
@@ -349,3 +353,68 @@ def _add_errors(form: Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+def _proposal_form(deal: Deal, moment: datetime) -> ProposalForm:
+    return ProposalForm(
+        initial={
+            "amount": deal.value or None,
+            "currency": deal.currency,
+            "sent_at": timezone.localtime(moment).replace(second=0, microsecond=0),
+            "next_step": "Follow up on the proposal",
+            "next_step_due": deal.next_step_due,
+        },
+        auto_id="proposal_%s",
+    )
+
+
+@require_POST
+def send_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = ProposalForm(request.POST, request.FILES, auto_id="proposal_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, proposal_form=form)
+    data = form.cleaned_data
+    try:
+        services.send_proposal(
+            deal=deal,
+            user=request.user,
+            amount=data["amount"],
+            currency=data["currency"],
+            sent_at=data["sent_at"],
+            link=data["link"],
+            document=data["document"] or None,
+            note=data["note"],
+            next_step=data["next_step"],
+            next_step_due=data["next_step_due"],
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _deal_page(request, pk, status=422, proposal_form=form)
+    except services.DealError as error:
+        messages.error(request, str(error))
+        return _deal_page(request, pk, status=422)
+    messages.success(request, "Proposal recorded.")
+    return redirect("deal", pk=pk)
+
+
+@require_GET
+def proposal_document(request: HttpRequest, pk: int, proposal_pk: int) -> FileResponse:
+    """The proposal's document, as a download only: never shown inline, never sniffed."""
+    proposal = selectors.proposal_for_user(request.user, deal_pk=pk, pk=proposal_pk)
+    try:
+        handle = proposal.document.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("That document is no longer on the server.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(proposal.document_name, proposal.document_type),
+        content_type=proposal.document_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
