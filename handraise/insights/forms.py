@@ -45,9 +45,7 @@ class SignalFields(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         tags = self.fields["quick_tags"]
-        tags.queryset = QuickTag.objects.filter(is_active=True).order_by(
-            "kind", "position", "label"
-        )
+        tags.queryset = QuickTag.objects.filter(is_active=True).order_by("position", "label")
         tags.label_from_instance = lambda tag: f"{tag.label} ({tag.get_kind_display().lower()})"
 
     def clean(self) -> dict:

@@ -88,7 +88,7 @@ class QuickTag(models.Model):
     is_active = models.BooleanField(default=True, help_text="Offer it when logging.")
 
     class Meta:
-        ordering = ["kind", "position", "label"]
+        ordering = ["position", "label"]
         constraints = [models.UniqueConstraint(fields=["kind", "label"], name="quick_tag_unique")]
 
     def __str__(self) -> str:

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('theme', models.ForeignKey(blank=True, help_text='Signals from this tag join this theme.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quick_tags', to='insights.theme')),
             ],
             options={
-                'ordering': ['kind', 'position', 'label'],
+                'ordering': ['position', 'label'],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'label'), name='quick_tag_unique')],
             },
         ),
