@@ -1,4 +1,5 @@
-"""Reads for the pipeline: the board, the deal list, one deal, and Today.
+"""Reads for the pipeline: the board, the deal list, one deal, Today, and a person's
+timeline (shown on the deal page and the contact page).
 
 Every figure is aggregated in SQL and every page costs a fixed number of queries
 whatever the number of deals: a board column shows at most ``CARDS_PER_COLUMN``
