@@ -229,6 +229,12 @@ TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded documents (proposals) live in the data dir and have no public URL: they are
+# downloaded only through login-required views.
+MEDIA_ROOT = DATA_DIR / "media"
+# Largest proposal document accepted, in bytes.
+PROPOSAL_MAX_BYTES = env_int("PROPOSAL_MAX_BYTES", 10 * 1024 * 1024)
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)

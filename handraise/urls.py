@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("handraise.insights.urls")),
     path("", include("handraise.enquiries.urls")),
     path("", include("handraise.sales.urls")),
+    path("", include("handraise.contacts.urls")),
     path("", include("handraise.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

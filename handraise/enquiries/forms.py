@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
 from handraise.enquiries.models import FORM_FIELDS, Form
+from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
 
 LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200, "message": 10_000}
 EXTRA_FIELDS = {
@@ -102,13 +103,14 @@ class ReplyForm(forms.Form):
         self.fields["template"].queryset = ReplyTemplate.objects.all()
 
 
-class CallForm(forms.Form):
+class CallForm(SignalFields):
     notes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
     )
+    field_order = ["notes", *SIGNAL_FIELDS]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(SignalFields):
     when = forms.DateTimeField(
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -123,6 +125,7 @@ class MeetingForm(forms.Form):
     notes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
     )
+    field_order = ["when", "held", "notes", *SIGNAL_FIELDS]
 
 
 class ConvertForm(forms.Form):

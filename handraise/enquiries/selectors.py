@@ -9,6 +9,7 @@ from handraise.core.models import OutgoingEmail
 from handraise.enquiries import spool
 from handraise.enquiries.models import Enquiry, Submission
 from handraise.marketing.models import Touchpoint
+from handraise.marketing.selectors import touchpoints_of
 from handraise.sales.models import Activity, Deal
 
 CONTEXT_TOUCHPOINTS = 25
@@ -55,12 +56,9 @@ class EnquiryContext:
 
 
 def enquiry_context(enquiry: Enquiry) -> EnquiryContext:
-    who = Q(contact_id=enquiry.contact_id)
-    if enquiry.visitor_id:
-        who |= Q(visitor_id=enquiry.visitor_id)
     touchpoints = (
-        Touchpoint.objects.filter(who, occurred_at__lte=enquiry.received_at)
-        .select_related("asset")
+        touchpoints_of(contact_id=enquiry.contact_id, visitor_ids=[enquiry.visitor_id])
+        .filter(occurred_at__lte=enquiry.received_at)
         .order_by("-occurred_at")[:CONTEXT_TOUCHPOINTS]
     )
     contact = enquiry.contact

@@ -15,6 +15,7 @@ A submission's path, by reading calls:
 
 import logging
 import uuid
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,8 @@ from handraise.core.models import OutgoingEmail
 from handraise.enquiries import spool
 from handraise.enquiries.forms import IntakeForm
 from handraise.enquiries.models import Enquiry, Form, Submission
+from handraise.insights.models import QuickTag
+from handraise.insights.services import record_signals
 from handraise.marketing.models import Touchpoint
 from handraise.sales.models import Activity, Deal, Stage
 
@@ -429,8 +432,20 @@ def reply_by_email(*, enquiry: Enquiry, user, subject: str, body: str, token: st
     return email
 
 
-def log_call(*, enquiry: Enquiry, user, notes: str = "", at: datetime | None = None) -> Activity:
-    """A call with the enquirer (made or taken): it is a first response."""
+def log_call(
+    *,
+    enquiry: Enquiry,
+    user,
+    notes: str = "",
+    at: datetime | None = None,
+    quick_tags: Sequence[QuickTag] = (),
+    signal_kind: str = "",
+    signal_text: str = "",
+) -> Activity:
+    """A call with the enquirer (made or taken): it is a first response.
+
+    What they asked or objected to in it is recorded as signals.
+    """
     at = at or now()
     with transaction.atomic():
         activity = Activity.objects.create(
@@ -443,12 +458,26 @@ def log_call(*, enquiry: Enquiry, user, notes: str = "", at: datetime | None = N
             body=notes,
             occurred_at=at,
         )
+        _record_signals(activity, enquiry, user, at, quick_tags, signal_kind, signal_text)
         record_first_response(enquiry=enquiry, user=user, at=at)
     return activity
 
 
-def log_meeting(*, enquiry: Enquiry, user, at: datetime, held: bool, notes: str = "") -> Activity:
-    """A meeting: held ones are a first response; booked ones are a dated task."""
+def log_meeting(
+    *,
+    enquiry: Enquiry,
+    user,
+    at: datetime,
+    held: bool,
+    notes: str = "",
+    quick_tags: Sequence[QuickTag] = (),
+    signal_kind: str = "",
+    signal_text: str = "",
+) -> Activity:
+    """A meeting: held ones are a first response; booked ones are a dated task.
+
+    Signals noted with a booked meeting (what they asked when booking) are dated now.
+    """
     with transaction.atomic():
         activity = Activity.objects.create(
             kind=Activity.Kind.MEETING,
@@ -462,9 +491,29 @@ def log_meeting(*, enquiry: Enquiry, user, at: datetime, held: bool, notes: str 
             due_at=None if held else at,
             completed_at=at if held else None,
         )
+        _record_signals(
+            activity, enquiry, user, activity.occurred_at, quick_tags, signal_kind, signal_text
+        )
         if held:
             record_first_response(enquiry=enquiry, user=user, at=at)
     return activity
+
+
+def _record_signals(activity, enquiry, user, at, quick_tags, kind, text) -> None:
+    if not quick_tags and not text.strip():
+        return
+    # An enquiry that already became a deal files its signals under the deal too.
+    deal_id = Deal.objects.filter(enquiry_id=enquiry.pk).values_list("pk", flat=True).first()
+    record_signals(
+        contact_id=enquiry.contact_id,
+        deal_id=deal_id,
+        activity=activity,
+        user=user,
+        at=at,
+        quick_tags=quick_tags,
+        kind=kind,
+        text=text,
+    )
 
 
 def convert_to_deal(

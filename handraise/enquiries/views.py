@@ -154,7 +154,13 @@ def log_call(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallForm(request.POST, auto_id="call_%s")
     if not form.is_valid():
         return _detail(request, enquiry, status=422, call_form=form)
-    services.log_call(enquiry=enquiry, user=request.user, notes=form.cleaned_data["notes"])
+    try:
+        services.log_call(
+            enquiry=enquiry, user=request.user, notes=form.cleaned_data["notes"], **form.signals()
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail(request, enquiry, status=422, call_form=form)
     messages.success(request, "Call logged; the response clock has stopped.")
     return redirect("enquiry", pk=enquiry.pk)
 
@@ -166,13 +172,18 @@ def log_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, enquiry, status=422, meeting_form=form)
     held = form.cleaned_data["held"]
-    services.log_meeting(
-        enquiry=enquiry,
-        user=request.user,
-        at=form.cleaned_data["when"],
-        held=held,
-        notes=form.cleaned_data["notes"],
-    )
+    try:
+        services.log_meeting(
+            enquiry=enquiry,
+            user=request.user,
+            at=form.cleaned_data["when"],
+            held=held,
+            notes=form.cleaned_data["notes"],
+            **form.signals(),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail(request, enquiry, status=422, meeting_form=form)
     messages.success(request, "Meeting logged." if held else "Meeting booked.")
     return redirect("enquiry", pk=enquiry.pk)
 

@@ -1,10 +1,10 @@
-"""Back-office editing of signals, themes and the ideal client profile."""
+"""Back-office editing of signals, themes, quick tags and the ideal client profile."""
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from handraise.insights.models import IdealClientProfile, Signal, Theme
+from handraise.insights.models import IdealClientProfile, QuickTag, Signal, Theme
 
 
 @admin.register(Theme)
@@ -42,3 +42,15 @@ class IdealClientProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "min_employees", "max_employees", "updated_at"]
     list_filter = ["is_active"]
     readonly_fields = ["updated_at"]
+
+
+@admin.register(QuickTag)
+class QuickTagAdmin(admin.ModelAdmin):
+    """The ticks offered when logging a conversation: the owner's list to edit."""
+
+    list_display = ["label", "kind", "theme", "position", "is_active"]
+    list_select_related = ["theme"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["label"]
+    autocomplete_fields = ["theme"]

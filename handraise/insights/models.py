@@ -67,6 +67,34 @@ class Signal(models.Model):
         return f"{self.get_kind_display()}: {self.text[:60]}"
 
 
+class QuickTag(models.Model):
+    """A signal the business hears often, offered as one tick when a conversation is logged.
+
+    Ticking it records a Signal with this kind and label as its text (and this theme,
+    when the owner has linked one), so the same words gather into the same theme.
+    """
+
+    kind = models.CharField(max_length=10, choices=Signal.Kind.choices)
+    label = models.CharField(max_length=100)
+    theme = models.ForeignKey(
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quick_tags",
+        help_text="Signals from this tag join this theme.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Offer it when logging.")
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [models.UniqueConstraint(fields=["kind", "label"], name="quick_tag_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label}"
+
+
 class IdealClientProfile(models.Model):
     """The shared definition of the right client; enquiries get a fit score against it."""
 

@@ -6,6 +6,7 @@ page of them costs a fixed number of queries.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from handraise.sales.models import (
     Activity,
@@ -15,6 +16,7 @@ from handraise.sales.models import (
     CadenceStepRun,
     Deal,
     OutcomeReason,
+    Proposal,
     Stage,
 )
 
@@ -110,4 +112,22 @@ class CadenceStepRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    """Proposals are sent from the deal page, where the document's type is checked;
+    here they can be corrected, not added, and the document not replaced."""
+
+    list_display = ["sent_at", "deal", "amount", "currency", "document_name", "created_by"]
+    list_select_related = ["deal", "created_by"]
+    search_fields = ["deal__title", "note"]
+    autocomplete_fields = ["deal", "activity"]
+    readonly_fields = ["document", "document_name", "document_type", "created_at"]
+    date_hierarchy = "sent_at"
+    show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request) -> bool:
         return False

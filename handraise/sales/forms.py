@@ -7,8 +7,10 @@ moves a deal carries ``expected_stage``: the stage the user saw, for the race ch
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 
+from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
+from handraise.sales.documents import check_document
 from handraise.sales.models import Activity, Cadence, CadenceStep, Deal, OutcomeReason, Stage
 
 RETURN_TO = [("pipeline", "The board"), ("deal", "The deal")]
@@ -92,8 +94,9 @@ class NextStepForm(NextStepFields):
     pass
 
 
-class ActivityForm(forms.Form):
-    """A call, email, meeting or note on a deal, and (for an open deal) the next step."""
+class ActivityForm(SignalFields):
+    """A call, email, meeting or note on a deal, the signals it raised, and (for an open
+    deal) the next step."""
 
     kind = forms.ChoiceField(
         label="What happened",
@@ -121,6 +124,7 @@ class ActivityForm(forms.Form):
     )
     next_step = forms.CharField(max_length=300, label="Next step")
     next_step_due = forms.DateField(label="Next step due", widget=DATE_INPUT)
+    field_order = ["kind", "direction", "occurred_at", "subject", "body", *SIGNAL_FIELDS]
 
     def __init__(self, *args, deal_is_open: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,3 +303,59 @@ def kept_steps(formset: forms.BaseInlineFormSet) -> tuple[list[CadenceStep], lis
         elif form.has_changed() or form.instance.pk:
             kept.append(form.instance)
     return kept, removed
+
+
+class ProposalForm(NextStepFields):
+    """Send a proposal: amount, when, a link or the document, and the next step after it."""
+
+    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, label="Amount")
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        label="Currency",
+        error_messages={"invalid": "Give a three-letter currency code, such as GBP."},
+    )
+    sent_at = forms.DateTimeField(label="Sent", widget=DATETIME_INPUT)
+    link = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Link to the proposal",
+        help_text="Where they read it, e.g. a shared document (https://...).",
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message="Give a link that starts with https:// or http://.",
+            )
+        ],
+    )
+    document = forms.FileField(
+        required=False,
+        label="Or attach the document",
+        help_text="PDF, Word (.docx) or OpenDocument (.odt).",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5_000,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    field_order = ["amount", "currency", "sent_at", "link", "document", "note"]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+    def clean_link(self) -> str:
+        return self.cleaned_data["link"].strip()
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            self.document_type = check_document(document)
+        return document
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = data.get("link") or data.get("document")
+        if not given and not self.has_error("link") and not self.has_error("document"):
+            raise forms.ValidationError("Give a link to the proposal or attach the document.")
+        return data

@@ -1,14 +1,15 @@
-"""Sales after the hand-raise: deals moving through stages, activities, cadences.
+"""Sales after the hand-raise: deals moving through stages, activities, cadences, proposals.
 
 A deal's state is its stage (won and lost are stages too); ``closed_at`` records
 when it reached one of those. Moving deals and running cadences are services.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 
+from handraise.sales.documents import stored_path
 from handraise.sales.personalise import PLACEHOLDER_HELP, validate_placeholders
 
 
@@ -335,3 +336,43 @@ class CadenceStepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment}: step {self.position + 1} ({self.get_status_display()})"
+
+
+class Proposal(models.Model):
+    """A proposal sent to the prospect: its amount, when, and a link to it or the document.
+
+    Sending one is recorded as a proposal Activity too (``activity``), which is how it
+    takes its place in the deal's timeline. The document has no public URL.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="proposals")
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3)
+    sent_at = models.DateTimeField()
+    link = models.URLField(
+        max_length=1000,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the prospect reads it (http or https).",
+    )
+    document = models.FileField(upload_to=stored_path, blank=True, max_length=300)
+    document_name = models.CharField(max_length=255, blank=True, help_text="As uploaded.")
+    document_type = models.CharField(max_length=100, blank=True, help_text="Read from its bytes.")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["deal", "sent_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="proposal_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposal for {self.deal} ({self.currency} {self.amount})"

@@ -1,4 +1,5 @@
-"""Reads for the pipeline: the board, the deal list, one deal, and Today.
+"""Reads for the pipeline: the board, the deal list, one deal, Today, and a person's
+timeline (shown on the deal page and the contact page).
 
 Every figure is aggregated in SQL and every page costs a fixed number of queries
 whatever the number of deals: a board column shows at most ``CARDS_PER_COLUMN``
@@ -11,10 +12,12 @@ time zone: the caller passes it (views get it from the active zone).
 Nothing here writes; moving deals and logging activities are in ``services``.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -33,7 +36,10 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from handraise.enquiries.models import Enquiry
 from handraise.enquiries.selectors import inbox
+from handraise.insights.models import Signal
+from handraise.marketing.selectors import touchpoints_of
 from handraise.sales.models import (
     Activity,
     Cadence,
@@ -42,6 +48,7 @@ from handraise.sales.models import (
     CadenceStepRun,
     Deal,
     OutcomeReason,
+    Proposal,
     Stage,
 )
 
@@ -49,8 +56,6 @@ CARDS_PER_COLUMN = 25
 SECTION_LIMIT = 25
 # Won and lost columns summarise this many recent days.
 CLOSED_SUMMARY_DAYS = 30
-# A deal page lists at most this many of its latest activities.
-DEAL_ACTIVITY_LIMIT = 200
 
 DEAL_RELATIONS = ("stage", "contact", "contact__organisation", "owner")
 
@@ -344,13 +349,8 @@ def deal_for_user(user, pk: int) -> Deal:
 class DealPage:
     deal: Deal  # annotated with the flags
     stages: list[Stage]
-    activities: list[Activity]  # oldest first
-    activity_count: int
+    timeline: "Timeline"  # the deal's story, oldest first
     reasons: dict[str, list[OutcomeReason]]  # "won" and "lost"
-
-    @property
-    def activities_hidden(self) -> int:
-        return self.activity_count - len(self.activities)
 
     @property
     def won_stage(self) -> Stage | None:
@@ -361,7 +361,7 @@ class DealPage:
         return next((s for s in self.stages if s.is_lost), None)
 
 
-def deal_page(user, pk: int, *, moment: datetime, today: date) -> DealPage:
+def deal_page(user, pk: int, *, moment: datetime, today: date, before: str = "") -> DealPage:
     if not (user.is_authenticated and user.is_active):
         raise PermissionError("sign in to see deals")
     stages = list(Stage.objects.all())
@@ -371,21 +371,13 @@ def deal_page(user, pk: int, *, moment: datetime, today: date) -> DealPage:
         ),
         pk=pk,
     )
-    activities = Activity.objects.filter(deal=deal)
-    latest = list(
-        activities.select_related("user").order_by("-occurred_at", "-pk")[:DEAL_ACTIVITY_LIMIT]
-    )
-    count = len(latest)
-    if count == DEAL_ACTIVITY_LIMIT:
-        count = activities.count()
     reasons: dict[str, list[OutcomeReason]] = {"won": [], "lost": []}
     for reason in OutcomeReason.objects.all():
         reasons[reason.outcome].append(reason)
     return DealPage(
         deal=deal,
         stages=stages,
-        activities=latest[::-1],
-        activity_count=count,
+        timeline=timeline(contact=deal.contact, deal=deal, before=before),
         reasons=reasons,
     )
 
@@ -597,3 +589,138 @@ def cadence_settings_list() -> QuerySet[Cadence]:
         )
         .order_by("name")
     )
+
+
+# --- the timeline -----------------------------------------------------------------------
+
+# A timeline page shows at most this many entries; "Earlier" pages back from there.
+TIMELINE_LIMIT = 50
+# Entries at the same moment read in this order: what they read, what they asked,
+# what we did about it, what they said in it.
+TIMELINE_RANKS = {"touchpoint": 0, "enquiry": 1, "activity": 2, "signal": 3}
+_CURSOR = re.compile(r"^(\d{1,19})-([0-9])-(\d{1,19})$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing in a person's story; ``item`` is the row (its kind says which model)."""
+
+    kind: str  # "touchpoint", "enquiry", "activity", "proposal" or "signal"
+    at: datetime
+    item: Any
+    rank: int
+
+    @property
+    def key(self) -> tuple[datetime, int, int]:
+        return (self.at, self.rank, self.item.pk)
+
+    @property
+    def cursor(self) -> str:
+        """Where the page before this entry starts (see ``timeline``'s ``before``)."""
+        micros = (self.at - _EPOCH) // timedelta(microseconds=1)
+        return f"{micros}-{self.rank}-{self.item.pk}"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    entries: list[TimelineEntry]  # oldest first
+    earlier: str  # the cursor of the page before this one; "" at the very beginning
+    paged: bool  # True when this is an earlier page, not the latest
+
+
+def timeline(
+    *, contact, deal: Deal | None = None, limit: int = TIMELINE_LIMIT, before: str = ""
+) -> Timeline:
+    """A person's story in one list: touchpoints, enquiries, activities and signals.
+
+    On a contact's page it is everything about them; on a deal's page it is the
+    deal's activities and signals, plus what belongs to the person rather than to
+    one deal (their touchpoints, enquiries, and activities and signals on no deal),
+    because that is what whoever picks up the deal needs to know. Proposals are
+    activities with their proposal attached. ``before`` is an entry's ``cursor``:
+    the page then ends just before that entry. Four queries, whatever its length:
+    each source gives its latest ``limit + 1`` and the newest ``limit`` of them all
+    are the page (the one over says an earlier page exists).
+    """
+    bound = _parse_cursor(before)
+    visitors = (
+        Enquiry.objects.filter(contact_id=contact.pk).exclude(visitor_id="").values("visitor_id")
+    )
+    sources = [
+        ("touchpoint", "occurred_at", touchpoints_of(contact_id=contact.pk, visitor_ids=visitors)),
+        ("enquiry", "received_at", Enquiry.objects.filter(contact_id=contact.pk)),
+        (
+            "activity",
+            "occurred_at",
+            _own_or_unassigned(Activity.objects.filter(contact_id=contact.pk), deal).select_related(
+                "user", "deal", "proposal"
+            ),
+        ),
+        (
+            "signal",
+            "captured_at",
+            _own_or_unassigned(Signal.objects.filter(contact_id=contact.pk), deal).select_related(
+                "captured_by", "deal"
+            ),
+        ),
+    ]
+    entries: list[TimelineEntry] = []
+    for kind, moment, rows in sources:
+        rank = TIMELINE_RANKS[kind]
+        if bound is not None:
+            rows = rows.filter(_before(moment, rank, bound))
+        for row in rows.order_by(f"-{moment}", "-pk")[: limit + 1]:
+            entries.append(TimelineEntry(_kind_of(kind, row), getattr(row, moment), row, rank))
+    entries.sort(key=lambda entry: entry.key, reverse=True)
+    shown = entries[:limit]
+    return Timeline(
+        entries=shown[::-1],
+        earlier=shown[-1].cursor if len(entries) > limit else "",
+        paged=bound is not None,
+    )
+
+
+def _own_or_unassigned(rows: QuerySet, deal: Deal | None) -> QuerySet:
+    if deal is None:
+        return rows
+    return rows.filter(Q(deal_id=deal.pk) | Q(deal__isnull=True))
+
+
+def _kind_of(kind: str, row) -> str:
+    if kind == "activity" and row.kind == Activity.Kind.PROPOSAL:
+        return "proposal"
+    return kind
+
+
+def _parse_cursor(raw: str) -> tuple[datetime, int, int] | None:
+    """A cursor from the query string, or ``None`` (the latest page) for anything else."""
+    match = _CURSOR.match((raw or "").strip())
+    if not match:
+        return None
+    micros, rank, pk = (int(part) for part in match.groups())
+    try:
+        return (_EPOCH + timedelta(microseconds=micros), rank, pk)
+    except OverflowError:
+        return None
+
+
+def _before(moment: str, rank: int, bound: tuple[datetime, int, int]) -> Q:
+    """Rows of one source that sort before the cursor's entry (time, rank, id)."""
+    at, bound_rank, pk = bound
+    condition = Q(**{f"{moment}__lt": at})
+    if rank < bound_rank:
+        condition |= Q(**{moment: at})
+    elif rank == bound_rank:
+        condition |= Q(**{moment: at, "pk__lt": pk})
+    return condition
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+def proposal_for_user(user, *, deal_pk: int, pk: int) -> Proposal:
+    """One proposal of one deal, if this user may see the deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionError("sign in to see proposals")
+    return get_object_or_404(Proposal, pk=pk, deal_id=deal_pk)

@@ -15,19 +15,28 @@ Cadences live in ``cadences``: a move stops the deal's running cadences and
 enrols it in those of its new stage.
 """
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files import File
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.services import record_first_response
+from handraise.insights.models import QuickTag
+from handraise.insights.services import record_signals
 from handraise.sales import cadences
-from handraise.sales.models import Activity, Deal, OutcomeReason, Stage
+from handraise.sales.documents import check_document
+from handraise.sales.models import Activity, Deal, OutcomeReason, Proposal, Stage
+from handraise.sales.templatetags.deals import money
 
 # What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
 LOGGABLE_KINDS = (
@@ -185,11 +194,15 @@ def log_activity(
     occurred_at: datetime,
     next_step: str = "",
     next_step_due: date | None = None,
+    quick_tags: Sequence[QuickTag] = (),
+    signal_kind: str = "",
+    signal_text: str = "",
 ) -> Activity:
     """Log a call, email, meeting or note on a deal, with the next step that follows it.
 
     An open deal must come away with a dated next step; a closed one takes notes
     without. The same activity submitted twice (same kind, time and words) is one.
+    The signals it raised (quick tags, free text) are recorded with it.
     """
     if kind not in LOGGABLE_KINDS:
         raise ValidationError({"kind": "Choose a call, an email, a meeting or a note."})
@@ -215,6 +228,16 @@ def log_activity(
         if repeat:
             return repeat
         activity = Activity.objects.create(deal=current, contact_id=current.contact_id, **fields)
+        record_signals(
+            contact_id=current.contact_id,
+            deal_id=current.pk,
+            activity=activity,
+            user=user,
+            at=occurred_at,
+            quick_tags=quick_tags,
+            kind=signal_kind,
+            text=signal_text,
+        )
         current.last_activity_at = _latest(current.last_activity_at, occurred_at)
         changed = ["last_activity_at"]
         if is_open:
@@ -330,3 +353,122 @@ def _day(moment: date | datetime) -> str:
 
 def _latest(previous: datetime | None, moment: datetime) -> datetime:
     return moment if previous is None else max(previous, moment)
+
+
+# --- proposals --------------------------------------------------------------------------
+
+# The stage a deal enters when its proposal goes out (found by name: stages are the
+# business's own, and this is the default list's name for it).
+PROPOSAL_STAGE_NAME = "Proposal"
+
+
+def send_proposal(
+    *,
+    deal: Deal,
+    user,
+    amount: Decimal,
+    currency: str,
+    sent_at: datetime,
+    next_step: str,
+    next_step_due: date | None,
+    link: str = "",
+    document: File | None = None,
+    note: str = "",
+) -> Proposal:
+    """Record a proposal sent: the deal takes its amount as its value, a proposal
+    activity goes in its history, it keeps a dated next step, and it moves on to the
+    Proposal stage with ``move_deal`` (which enrols the cadences that stage starts).
+
+    A deal already in the Proposal stage or beyond stays where it is: a revised
+    proposal never moves a deal backwards. The same proposal submitted twice is one.
+    """
+    link, note, next_step = link.strip(), note.strip(), next_step.strip()
+    errors = {}
+    if amount is None or amount < 0:
+        errors["amount"] = "Give the proposal's amount (0 or more)."
+    if not re.fullmatch(r"[A-Z]{3}", currency or ""):
+        errors["currency"] = "Give a three-letter currency code, such as GBP."
+    if sent_at > now() + FUTURE_SLACK:
+        errors["sent_at"] = "Record a proposal once it is sent: pick a time up to now."
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            errors["link"] = "Give a link that starts with https:// or http://."
+    document_type = ""
+    if document is not None:
+        try:
+            document_type = check_document(document)
+        except ValidationError as error:
+            errors["document"] = error.messages
+    if not link and document is None and not errors:
+        errors[NON_FIELD_ERRORS] = "Give a link to the proposal or attach the document."
+    if errors:
+        raise ValidationError(errors)
+    check_next_step(next_step=next_step, next_step_due=next_step_due)
+    with transaction.atomic():
+        current = _locked(deal)
+        if current.stage.is_closed:
+            raise InvalidMove(closed_message(current))
+        repeat = Proposal.objects.filter(
+            deal=current,
+            amount=amount,
+            sent_at=sent_at,
+            link=link,
+            document_name=_given_name(document),
+            note=note,
+        ).first()
+        if repeat:
+            return repeat
+        activity = Activity.objects.create(
+            kind=Activity.Kind.PROPOSAL,
+            direction=Activity.Direction.OUTBOUND,
+            contact_id=current.contact_id,
+            deal=current,
+            user=user,
+            subject=f"Proposal sent: {money(amount, currency)}",
+            body=note,
+            occurred_at=sent_at,
+        )
+        proposal = Proposal(
+            deal=current,
+            activity=activity,
+            amount=amount,
+            currency=currency,
+            sent_at=sent_at,
+            link=link,
+            document_name=_given_name(document),
+            document_type=document_type,
+            note=note,
+            created_by=user,
+            created_at=now(),
+        )
+        if document is not None:
+            # Written before the commit: a rollback can leave an orphan file, never a row
+            # pointing at nothing.
+            proposal.document.save("document", document, save=False)
+        proposal.save()
+        current.value, current.currency = amount, currency
+        current.last_activity_at = _latest(current.last_activity_at, sent_at)
+        current.save(update_fields=["value", "currency", "last_activity_at"])
+        target = Stage.objects.filter(
+            name__iexact=PROPOSAL_STAGE_NAME, is_won=False, is_lost=False
+        ).first()
+        if target is not None and current.stage.position < target.position:
+            move_deal(
+                deal=current,
+                to_stage=target,
+                user=user,
+                next_step=next_step,
+                next_step_due=next_step_due,
+                expected_stage_id=current.stage_id,
+            )
+        else:
+            Deal.objects.filter(pk=current.pk).update(
+                next_step=next_step, next_step_due=next_step_due
+            )
+    return proposal
+
+
+def _given_name(document: File | None) -> str:
+    return PurePath(document.name or "").name[:255] if document is not None else ""

@@ -9,6 +9,12 @@ urlpatterns = [
     path("deals/<int:pk>/move/", views.move, name="deal-move"),
     path("deals/<int:pk>/next-step/", views.next_step, name="deal-next-step"),
     path("deals/<int:pk>/activities/", views.log_activity, name="deal-activity"),
+    path("deals/<int:pk>/proposals/", views.send_proposal, name="deal-proposal"),
+    path(
+        "deals/<int:pk>/proposals/<int:proposal_pk>/document/",
+        views.proposal_document,
+        name="proposal-document",
+    ),
     path("today/", views.today, name="today"),
     path("deals/<int:pk>/cadences/", views.cadence_enrol, name="deal-cadence-enrol"),
     path("cadences/enrolments/<int:pk>/stop/", views.cadence_stop, name="cadence-stop"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from handraise.accounts.access import owner_required
 from handraise.core.clock import now
 from handraise.sales import cadences, selectors, services
+from handraise.sales.documents import download_name
 from handraise.sales.forms import (
     ActivityForm,
     CadenceForm,
@@ -31,6 +32,7 @@ from handraise.sales.forms import (
     DraftForm,
     MoveForm,
     NextStepForm,
+    ProposalForm,
     kept_steps,
     owner_choices,
 )
@@ -111,13 +113,21 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if _is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
+        deal = selectors.deal_for_user(request.user, pk)
+        timeline = selectors.timeline(
+            contact=deal.contact, deal=deal, before=request.GET.get("before", "")
+        )
+        return render(request, "sales/_timeline.html", {"timeline": timeline})
     return _deal_page(request, pk)
 
 
 def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) -> HttpResponse:
     """The deal page; a failed post passes its bound form to show it with its errors."""
     moment, today = _moment_and_today()
-    page = selectors.deal_page(request.user, pk, moment=moment, today=today)
+    page = selectors.deal_page(
+        request.user, pk, moment=moment, today=today, before=request.GET.get("before", "")
+    )
     deal = page.deal
     cadence_panel = _cadence_panel(deal, forms.get("draft_form"))
     next_step = {"next_step": deal.next_step, "next_step_due": deal.next_step_due}
@@ -157,6 +167,8 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
                 reasons=page.reasons[name],
                 auto_id=f"{name}_%s",
             )
+    if not deal.stage.is_closed:
+        context["proposal_form"] = forms.get("proposal_form") or _proposal_form(deal, moment)
     return render(request, "sales/deal.html", context, status=status)
 
 
@@ -305,6 +317,7 @@ def log_activity(request: HttpRequest, pk: int) -> HttpResponse:
             occurred_at=data["occurred_at"],
             next_step=data.get("next_step", ""),
             next_step_due=data.get("next_step_due"),
+            **form.signals(),
         )
     except ValidationError as error:
         _add_errors(form, error)
@@ -499,3 +512,68 @@ def _cadence_settings(request: HttpRequest, cadence: Cadence) -> HttpResponse:
     return render(
         request, "sales/cadence_form.html", context, status=422 if data is not None else 200
     )
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+def _proposal_form(deal: Deal, moment: datetime) -> ProposalForm:
+    return ProposalForm(
+        initial={
+            "amount": deal.value or None,
+            "currency": deal.currency,
+            "sent_at": timezone.localtime(moment).replace(second=0, microsecond=0),
+            "next_step": "Follow up on the proposal",
+            "next_step_due": deal.next_step_due,
+        },
+        auto_id="proposal_%s",
+    )
+
+
+@require_POST
+def send_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = ProposalForm(request.POST, request.FILES, auto_id="proposal_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, proposal_form=form)
+    data = form.cleaned_data
+    try:
+        services.send_proposal(
+            deal=deal,
+            user=request.user,
+            amount=data["amount"],
+            currency=data["currency"],
+            sent_at=data["sent_at"],
+            link=data["link"],
+            document=data["document"] or None,
+            note=data["note"],
+            next_step=data["next_step"],
+            next_step_due=data["next_step_due"],
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _deal_page(request, pk, status=422, proposal_form=form)
+    except services.DealError as error:
+        messages.error(request, str(error))
+        return _deal_page(request, pk, status=422)
+    messages.success(request, "Proposal recorded.")
+    return redirect("deal", pk=pk)
+
+
+@require_GET
+def proposal_document(request: HttpRequest, pk: int, proposal_pk: int) -> FileResponse:
+    """The proposal's document, as a download only: never shown inline, never sniffed."""
+    proposal = selectors.proposal_for_user(request.user, deal_pk=pk, pk=proposal_pk)
+    try:
+        handle = proposal.document.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("That document is no longer on the server.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(proposal.document_name, proposal.document_type),
+        content_type=proposal.document_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

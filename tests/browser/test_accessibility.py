@@ -2,9 +2,10 @@
 
 Pages are checked in the state a person sees them: the login page (also with
 its error), Home empty and with figures, the Inbox with an enquiry in it, the
-enquiry, the Forms pages, and the public form (blank, with errors, and its
-thank-you page). Serious and critical violations fail the test; the lesser ones
-are listed in the run's summary and in the failure message.
+enquiry, the deal it becomes, the contact page and the contact list, the Forms pages, and
+the public form (blank, with errors, and its thank-you page). Serious and
+critical violations fail the test; the lesser ones are listed in the run's
+summary and in the failure message.
 
 Besides axe, the browser is asked whether it can tie every form control to its
 label and description; axe cannot see a label lost to a duplicated id, and only
@@ -58,6 +59,16 @@ def test_pages_have_no_serious_accessibility_violations(handraise, new_context, 
     owner.get_by_role("link", name="Ada Byron").click()
     expect(owner.get_by_role("heading", level=1)).to_have_text("Ada Byron")
     check(owner, "enquiry")
+    owner.get_by_role("button", name="Open deal").click()
+    owner.get_by_role("complementary").get_by_role("link", name="Ada Byron: Do you").click()
+    expect(owner.get_by_role("heading", name="Send a proposal")).to_be_visible()
+    check(owner, "deal")
+    owner.get_by_role("complementary").get_by_role("link", name="Ada Byron").click()
+    expect(owner.get_by_role("heading", name="Timeline")).to_be_visible()
+    check(owner, "contact")
+    owner.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    expect(owner.get_by_role("link", name="Ada Byron")).to_be_visible()
+    check(owner, "contacts")
     owner.get_by_role("navigation", name="Main").get_by_role("link", name="Forms").click()
     check(owner, "forms")
     owner.get_by_role("link", name="Contact form").click()

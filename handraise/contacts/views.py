@@ -1,0 +1,40 @@
+"""People: the contact list with search, and a contact's page with their timeline.
+
+Views parse the request, call a selector and render; an htmx request (the
+search box, the timeline's paging) gets the partial template.
+"""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from handraise.contacts import selectors
+from handraise.sales.selectors import timeline
+
+PAGE_SIZE = 50
+SEARCH_MAX = 200
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:SEARCH_MAX]
+    contacts = selectors.contact_list(search=search)
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "search": search.strip()}
+    template = "contacts/_contact_list.html" if _is_htmx(request) else "contacts/contact_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_for_user(request.user, pk)
+    story = timeline(contact=contact, before=request.GET.get("before", ""))
+    if _is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
+        return render(request, "sales/_timeline.html", {"timeline": story, "show_deal": True})
+    context = {"details": selectors.contact_details(contact), "timeline": story}
+    return render(request, "contacts/contact.html", context)
