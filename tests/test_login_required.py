@@ -28,6 +28,7 @@ PUBLIC_URL_NAMES = {
     "admin:login",  # the admin's own login form
     "intake",  # POST /f/<slug>/: the public enquiry intake
     "intake-thanks",
+    "calendar-feed",  # GET /calendar/<secret>.ics: the secret is the credential
 }
 # The configuration has at least this many patterns (the admin alone has over a hundred);
 # fewer means the walk below went wrong and the test would prove nothing.

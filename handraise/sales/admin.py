@@ -5,15 +5,17 @@ deals, activities and enrolments are listed with their foreign keys joined so a
 page of them costs a fixed number of queries.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
+from handraise.sales.calendar import rotate_feed_secret
 from handraise.sales.models import (
     Activity,
     Cadence,
     CadenceEnrolment,
     CadenceStep,
     CadenceStepRun,
+    CalendarFeed,
     Deal,
     OutcomeReason,
     Proposal,
@@ -131,3 +133,25 @@ class ProposalAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Who has a calendar feed, and a way to revoke one; the secrets themselves stay hidden."""
+
+    list_display = ["user", "created_at", "rotated_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "rotated_at"]
+    search_fields = ["user__username"]
+    actions = ["rotate_secrets"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # each user's feed is made when they open their calendar settings
+
+    @admin.action(description="Rotate the secret (the old address stops working)")
+    def rotate_secrets(self, request, queryset) -> None:
+        feeds = list(queryset.select_related("user"))
+        for feed in feeds:
+            rotate_feed_secret(user=feed.user)
+        plural = "" if len(feeds) == 1 else "s"
+        self.message_user(request, f"Rotated {len(feeds)} secret{plural}.", messages.SUCCESS)

@@ -376,3 +376,22 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"Proposal for {self.deal} ({self.currency} {self.amount})"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar address: whoever holds the secret may read the feed.
+
+    The secret is the whole credential (calendar apps cannot sign in), so it is long,
+    random and unique; rotating it replaces it, and the old address stops working.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    # Never shown in the admin: only its user sees it, on their calendar settings page.
+    secret = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -36,7 +37,8 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from handraise.enquiries.models import Enquiry
+from handraise.accounts.access import is_owner
+from handraise.enquiries.models import Enquiry, Form
 from handraise.enquiries.selectors import inbox
 from handraise.insights.models import Signal
 from handraise.marketing.selectors import touchpoints_of
@@ -46,6 +48,7 @@ from handraise.sales.models import (
     CadenceEnrolment,
     CadenceStep,
     CadenceStepRun,
+    CalendarFeed,
     Deal,
     OutcomeReason,
     Proposal,
@@ -724,3 +727,80 @@ def proposal_for_user(user, *, deal_pk: int, pk: int) -> Proposal:
     if not (user.is_authenticated and user.is_active):
         raise PermissionError("sign in to see proposals")
     return get_object_or_404(Proposal, pk=pk, deal_id=deal_pk)
+
+
+# --- the calendar feed ------------------------------------------------------------------
+
+# The feed covers this window around the business's today, and at most this many events
+# of each kind (the soonest first): a calendar app polls it, so it must stay small.
+CALENDAR_DAYS_BEFORE = 60
+CALENDAR_DAYS_AFTER = 365
+CALENDAR_EVENT_LIMIT = 500
+# Activities that are something to do at a time, rather than a record of what happened.
+CALENDAR_TASK_KINDS = (Activity.Kind.TASK, Activity.Kind.FOLLOW_UP, Activity.Kind.CALL)
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def calendar_feed_by_secret(secret: str) -> CalendarFeed | None:
+    """The feed whose secret this is, if its user may still sign in; None otherwise."""
+    # Only what a secret can look like reaches the database (PostgreSQL refuses NUL).
+    if not SECRET_SHAPE.fullmatch(secret):
+        return None
+    return (
+        CalendarFeed.objects.select_related("user")
+        .filter(secret=secret, user__is_active=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CalendarItems:
+    next_steps: list[Deal]  # open deals the user owns, with a dated next step
+    tasks: list[Activity]  # open tasks, follow-ups and calls with a due time
+    replies: list[Enquiry]  # enquiries waiting for a first response the user is told about
+
+
+def calendar_items(user, *, today: date, zone) -> CalendarItems:
+    """What a user's calendar feed shows, from ``today`` in the business's ``zone``. Three queries.
+
+    Tasks are the user's own and those on deals the user owns, on open deals or none.
+    Enquiries waiting for a first response go to the people the response clock
+    reminds: the form's notify list, or the business's owners when it has none.
+    """
+    first_day = today - timedelta(days=CALENDAR_DAYS_BEFORE)
+    last_day = today + timedelta(days=CALENDAR_DAYS_AFTER)
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+    open_deal = Q(stage__is_won=False, stage__is_lost=False)
+    next_steps = (
+        Deal.objects.filter(open_deal, owner=user, next_step_due__range=(first_day, last_day))
+        .select_related("stage", "contact", "contact__organisation")
+        .order_by("next_step_due", "pk")[:CALENDAR_EVENT_LIMIT]
+    )
+    tasks = (
+        Activity.objects.filter(
+            Q(user=user) | Q(deal__owner=user),
+            Q(deal__isnull=True) | Q(deal__stage__is_won=False, deal__stage__is_lost=False),
+            kind__in=CALENDAR_TASK_KINDS,
+            completed_at__isnull=True,
+            due_at__gte=start,
+            due_at__lt=end,
+        )
+        .select_related("deal", "contact")
+        .order_by("due_at", "pk")[:CALENDAR_EVENT_LIMIT]
+    )
+    notified = Form.notify.through.objects.filter(form_id=OuterRef("form_id"))
+    told = Exists(notified.filter(user_id=user.pk))
+    if is_owner(user):
+        told |= ~Exists(notified)
+    replies = (
+        Enquiry.objects.filter(
+            told,
+            status=Enquiry.Status.OPEN,
+            response_due_at__gte=start,
+            response_due_at__lt=end,
+        )
+        .select_related("contact")
+        .order_by("response_due_at", "pk")[:CALENDAR_EVENT_LIMIT]
+    )
+    return CalendarItems(next_steps=list(next_steps), tasks=list(tasks), replies=list(replies))

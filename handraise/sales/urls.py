@@ -24,4 +24,8 @@ urlpatterns = [
     path("settings/cadences/", views.cadence_list, name="cadence-list"),
     path("settings/cadences/new/", views.cadence_new, name="cadence-new"),
     path("settings/cadences/<int:pk>/", views.cadence_edit, name="cadence-edit"),
+    # Public: a user's calendar feed, for calendar apps that cannot sign in.
+    path("calendar/<str:secret>.ics", views.calendar_feed, name="calendar-feed"),
+    path("settings/calendar/", views.calendar_settings, name="calendar-settings"),
+    path("settings/calendar/rotate/", views.calendar_rotate, name="calendar-rotate"),
 ]

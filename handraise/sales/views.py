@@ -8,8 +8,10 @@ middleware activates it), so "today" here is the business's today.
 """
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from handraise.accounts.access import owner_required
 from handraise.core.clock import now
-from handraise.sales import cadences, selectors, services
+from handraise.sales import cadences, calendar, selectors, services
 from handraise.sales.documents import download_name
 from handraise.sales.forms import (
     ActivityForm,
@@ -340,6 +342,67 @@ def today(request: HttpRequest) -> HttpResponse:
         "today": today,
     }
     return render(request, "sales/today.html", context)
+
+
+# --- the calendar feed ------------------------------------------------------------------
+
+
+@login_not_required  # calendar apps cannot sign in: the secret in the address is the key
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    feed = selectors.calendar_feed_by_secret(secret)
+    if feed is None:
+        # The site's ordinary 404, the same for every wrong or rotated secret.
+        raise Http404("No calendar here.")
+    body = calendar.feed_ics(user=feed.user)
+    response = HttpResponse(
+        body if request.method == "GET" else b"", content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Length"] = str(len(body))
+    response["Content-Disposition"] = 'inline; filename="handraise.ics"'
+    # Apps poll every 15 minutes; no shared cache may keep a copy of a secret address.
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own feed address (made the first time they come here) and how to use it."""
+    feed = calendar.feed_for_user(user=request.user)
+    template = "sales/_calendar_feed.html" if _is_htmx(request) else "sales/calendar.html"
+    return render(request, template, _calendar_context(feed))
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (subscribed calendars stop updating); POST rotates the secret."""
+    if request.method == "GET":
+        template = (
+            "sales/_calendar_rotate.html" if _is_htmx(request) else "sales/calendar_rotate.html"
+        )
+        return render(request, template)
+    feed = calendar.rotate_feed_secret(user=request.user)
+    message = (
+        "The secret is rotated: the old address no longer works. Subscribe again with this one."
+    )
+    if _is_htmx(request):
+        return render(request, "sales/_calendar_feed.html", _calendar_context(feed, notice=message))
+    messages.success(request, message)
+    return redirect("calendar-settings")
+
+
+def _calendar_context(feed, notice: str = "") -> dict:
+    url = calendar.feed_url(feed)
+    return {
+        "feed": feed,
+        "feed_url": url,
+        "webcal_url": calendar.webcal_url(feed),
+        # Google's servers and other devices cannot fetch from this machine's loopback.
+        "loopback": urlsplit(url).hostname in ("localhost", "127.0.0.1", "::1"),
+        "notice": notice,
+        "days_before": selectors.CALENDAR_DAYS_BEFORE,
+    }
 
 
 # --- parsing ----------------------------------------------------------------------------
