@@ -28,8 +28,10 @@ from mailparser_reply import EmailReplyParser
 from handraise.contacts.normalisation import normalise_email
 
 MESSAGE_ID_MAX = 255
-# Reply parsing is a set of regular expressions: past this, the text is kept whole.
-REPLY_PARSE_MAX_CHARS = 100_000
+SENDER_MAX = 254  # what a contact's email address can hold (RFC 5321's path limit)
+# Reply parsing is a set of regular expressions: it reads at most this much.
+REPLY_PARSE_MAX_CHARS = 20_000
+BLANK_RUNS = re.compile(r"\n(?:[^\S\n]*\n){2,}")  # blank: any whitespace, as str.strip() sees it
 MESSAGE_IDS = re.compile(r"<[^<>\s]{1,500}>")
 AUTOMATIC_SENDERS = re.compile(
     r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+\-.].*)?$", re.IGNORECASE
@@ -95,6 +97,8 @@ def parse(raw: bytes, *, complete: bool = True, max_bytes: int = 0) -> ParsedEma
         fields["sender"] = normalise_email(address)
     except ValidationError:
         return ParsedEmail(**fields, problem=f"the From address {address[:100]!r} is not valid")
+    if len(fields["sender"]) > SENDER_MAX:
+        return ParsedEmail(**fields, problem=f"the From address is over {SENDER_MAX} characters")
     text, problem = _text(message)
     return ParsedEmail(
         **fields,
@@ -107,14 +111,20 @@ def parse(raw: bytes, *, complete: bool = True, max_bytes: int = 0) -> ParsedEma
 
 def new_text(text: str) -> str:
     """Only what the sender wrote this time: the quoted history of a reply removed."""
-    if len(text) > REPLY_PARSE_MAX_CHARS:
-        return text.strip()
-    latest = EmailReplyParser(languages=["en"]).parse_reply(text=text) or ""
+    # The parser's expressions slow down sharply on runs of blank lines, and the new text
+    # is at the top: it reads the start of the message, with blank runs collapsed.
+    text = BLANK_RUNS.sub("\n\n", text.replace("\r\n", "\n"))
+    cut = len(text) > REPLY_PARSE_MAX_CHARS
+    text = text[:REPLY_PARSE_MAX_CHARS]
+    parsed = EmailReplyParser(languages=["en"]).read(text=text)
     # A history quoted with ">" but no "On ... wrote:" line is left by the parser.
-    lines = latest.rstrip().splitlines()
+    lines = (parsed.latest_reply or "").rstrip().splitlines()
     while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
         lines.pop()
-    return "\n".join(lines).strip() or text.strip()
+    latest = "\n".join(lines).strip() or text.strip()
+    if cut and len(parsed.replies) == 1:  # no history found in what was read
+        latest += "\n[… the rest is kept with the email]"
+    return latest
 
 
 def storable(value: str) -> str:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import Error as DatabaseError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.template import Context, Template
 from django.utils.dateparse import parse_datetime
@@ -600,8 +600,9 @@ def _origin_of(enquiry: Enquiry) -> str:
 
 # An oversized message keeps this much of its start: enough to show who sent it.
 OVERSIZED_KEPT_BYTES = 64 * 1024
-# An enquiry's message is read in the Inbox; the whole email stays with the InboundEmail.
+# An enquiry's message is read in the Inbox; the whole email stays in InboundEmail.raw.
 EMAIL_MESSAGE_MAX_CHARS = 50_000
+EMAIL_TEXT_MAX_CHARS = 500_000
 
 
 @dataclass(frozen=True)
@@ -670,13 +671,13 @@ def handle_inbound_email(*, inbound_id: int, allow_spam: bool = False) -> Ingest
             inbound.from_address = parsed.from_address[:500]
             inbound.from_name = parsed.from_name[:500]
             inbound.subject = parsed.subject
-            inbound.text = parsed.text
+            inbound.text = parsed.text[:EMAIL_TEXT_MAX_CHARS]
             inbound.attachments = parsed.attachments
             summary = _route_inbound(inbound, parsed, allow_spam=allow_spam)
             inbound.reason = inbound.reason[:300]
             inbound.save()
-    except DatabaseError:
-        raise  # not the message's fault: the caller reports it and the file stays
+    except (OperationalError, InterfaceError):
+        raise  # the database, not the message: the caller reports it and the file stays
     except Exception as error:
         # A bug met by a message we did not foresee: keep the message, say so, go on.
         logger.exception("Inbound email %s could not be handled", inbound_id)

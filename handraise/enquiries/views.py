@@ -52,7 +52,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "channel": channel,
         "channels": Enquiry.Channel.choices,
         "now": now(),
-        "quarantined": selectors.quarantine().count(),
+        "quarantined": selectors.quarantine().count() + selectors.quarantined_emails().count(),
         "undo": _undoable(request),
         "trouble": selectors.engine_trouble(),
     }

@@ -179,6 +179,18 @@ def test_outlook_style_history_is_stripped_from_a_reply(ann):
     assert activity.body == "Sounds good, send it over."
 
 
+def test_a_reply_padded_with_blank_lines_keeps_only_its_new_text(ann):
+    # Runs of blank lines make reply parsers crawl; this must still be handled at once.
+    make_deal("Month-end review", contact=ann)
+    body = "Agreed, let us start in March." + "\u00a0\n" * 60_000 + REPLY_WITH_HISTORY
+    ingest(message(body=body))
+    activity = Activity.objects.get(direction=Activity.Direction.INBOUND)
+    assert " ".join(activity.body.split()) == (
+        "Agreed, let us start in March. "
+        "Yes, Tuesday at 10 works for us. Could you bring the draft plan?"
+    )
+
+
 def test_known_contact_with_nothing_open_raises_a_new_hand(ann):
     result = ingest(message(body="We would like you back for the year-end."))
     assert result.outcome == InboundEmail.Status.ENQUIRY
@@ -333,6 +345,10 @@ def test_mail_from_our_own_users_is_not_a_prospect(owner):
         (b"From: a@@b..example\r\nSubject: hi\r\n\r\nbody\r\n", "no usable From"),
         (b"From: <ann@example..com>\r\nSubject: hi\r\n\r\nbody\r\n", "is not valid"),
         (
+            b"From: " + b"a" * 250 + b"@lee.example\r\nSubject: hi\r\n\r\nbody\r\n",
+            "over 254 characters",
+        ),
+        (
             b"From: ann@lee.example\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
             b"Content-Type: text/plain; charset=x-no-such-charset\r\n\r\n\xe9t\xe9\r\n",
             "character set 'x-no-such-charset' is unknown",
@@ -344,7 +360,7 @@ def test_mail_from_our_own_users_is_not_a_prospect(owner):
         ),
     ],
     ids=["empty", "binary", "no-headers", "no-from", "from-not-address", "from-garbled",
-         "from-invalid", "unknown-charset", "endless-boundaries"],
+         "from-invalid", "from-too-long", "unknown-charset", "endless-boundaries"],
 )  # fmt: skip
 def test_malformed_messages_are_stored_and_quarantined_with_a_reason(raw, reason, owner_client):
     result = ingest(raw)
@@ -360,6 +376,11 @@ def test_malformed_messages_are_stored_and_quarantined_with_a_reason(raw, reason
         assert original.content == raw
     else:
         assert result.outcome in set(InboundEmail.Status.values)
+
+
+def test_the_inbox_counts_quarantined_emails_too(owner_client):
+    ingest(message(sender=""))
+    assert "Quarantine (1)" in owner_client.get("/inbox/").content.decode()
 
 
 def test_message_without_message_id_is_keyed_by_its_bytes():
