@@ -732,7 +732,8 @@ def _route_inbound(inbound: InboundEmail, parsed, *, allow_spam: bool) -> str:
     enquiry = record_enquiry(
         channel=Enquiry.Channel.EMAIL,
         user=None,
-        # The contact's name has room for 200 characters; the header stays whole in ``raw``.
+        # A name is one line of at most 200 characters wherever it is shown or mailed;
+        # the header as written stays in the InboundEmail (from_name and raw).
         name=" ".join(parsed.from_name.split())[:200],
         email=parsed.from_address,
         message=message,

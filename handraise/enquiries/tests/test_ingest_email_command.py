@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from handraise import cli
+from handraise.contacts.models import Contact, ContactEmail
 from handraise.enquiries.models import Enquiry, InboundEmail
+from handraise.sales.tests.factories import make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -97,3 +99,17 @@ def test_an_oversized_file_is_quarantined_without_being_read_whole(tmp_path, set
     assert "quarantined: larger than 10000 bytes" in capsys.readouterr().out
     inbound = InboundEmail.objects.get()
     assert inbound.raw_size == big.stat().st_size and len(bytes(inbound.raw)) <= 64 * 1024
+
+
+def test_no_escape_sequence_from_a_stranger_reaches_the_terminal(tmp_path, capsys):
+    contact = Contact.objects.create(name="Eve\x1b[2J\x1b]0;owned\x07")
+    ContactEmail.objects.create(contact=contact, email="eve@example.com")
+    make_enquiry("Eve", contact=contact, from_email="eve@example.com")
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(eml("eve@example.com", "<eve@example.com>", body="More detail."))
+
+    call_command("ingest_email", str(reply))
+
+    out = capsys.readouterr().out
+    assert "reply from eve@example.com on contact Eve" in out
+    assert "\x1b" not in out and "\x07" not in out

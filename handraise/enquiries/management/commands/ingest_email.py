@@ -42,15 +42,19 @@ class Command(BaseCommand):
                     result = services.ingest_email(raw=raw, source=source, size=size)
                 except OSError as error:
                     troubled += 1
-                    self.stdout.write(f"{source}: unreadable: {error.strerror or error}")
+                    self.stdout.write(
+                        _printable(f"{source}: unreadable: {error.strerror or error}")
+                    )
                     continue
                 except DatabaseError as error:
                     troubled += 1
                     first = str(error).strip().splitlines()[:1] or ["no detail"]
-                    self.stdout.write(f"{source}: not stored, the database failed: {first[0]}")
+                    self.stdout.write(
+                        _printable(f"{source}: not stored, the database failed: {first[0]}")
+                    )
                     continue
                 troubled += result.needs_attention
-                self.stdout.write(f"{source}: {result}")
+                self.stdout.write(_printable(f"{source}: {result}"))
         if troubled:
             self.stderr.write(f"{troubled} of {handled} messages need attention (see above).")
             sys.exit(1)
@@ -92,6 +96,11 @@ def _read(stream) -> tuple[bytes, int]:
             while chunk := stream.read(READ_CHUNK):
                 size += len(chunk)
     return raw, size
+
+
+def _printable(line: str) -> str:
+    # Names and subjects come from strangers: no escape sequence reaches the terminal.
+    return "".join(c if c.isprintable() else "\ufffd" for c in line)
 
 
 def _raise(error: OSError):
