@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
             return
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(argv)
+        execute_from_command_line(_underscored(argv))
     except ImproperlyConfigured as error:
         sys.exit(f"handraise: configuration error: {error}")
     except OperationalError as error:
@@ -52,6 +52,14 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
+def _underscored(argv: list[str]) -> list[str]:
+    """``handraise ingest-email`` runs the ``ingest_email`` management command."""
+    position = 2 if argv[1:2] == ["help"] else 1
+    if len(argv) > position and not argv[position].startswith("-"):
+        argv = [*argv[:position], argv[position].replace("-", "_"), *argv[position + 1 :]]
+    return argv
+
+
 def overview() -> str:
     from django.core.management import get_commands, load_command_class
 
@@ -60,7 +68,7 @@ def overview() -> str:
         if app.startswith("handraise."):
             command = load_command_class(app, name)
             summary = (command.help or "").strip().splitlines()[0] if command.help else ""
-            ours.append(f"  {name:<14} {summary}")
+            ours.append(f"  {name.replace('_', '-'):<14} {summary}")
         else:
             theirs.append(name)
     return OVERVIEW.format(

@@ -211,6 +211,8 @@ INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
 # A received submission still unprocessed after this many seconds lost its worker.
 SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)
+# Inbound email (handraise ingest-email): larger messages are quarantined unread.
+INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,8 +2,8 @@
 
 The Inbox is the place to work enquiries; the admin is for corrections, so it
 shows everything but keeps the changelist to a fixed number of queries. Raw
-submissions are evidence of what was posted: they are shown, never added or
-rewritten here.
+submissions and inbound emails are evidence of what arrived: they are shown,
+never added or rewritten here.
 """
 
 from django.contrib import admin
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from handraise.enquiries.models import Enquiry, Form, ReplyTemplate, Submission
+from handraise.enquiries.models import Enquiry, Form, InboundEmail, ReplyTemplate, Submission
 
 
 @admin.register(Form)
@@ -116,3 +116,35 @@ class SubmissionAdmin(admin.ModelAdmin):
 class ReplyTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "subject"]
     search_fields = ["name", "subject", "body"]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "from_address", "subject", "status", "reason", "enquiry"]
+    list_select_related = ["enquiry"]
+    list_filter = ["status"]
+    search_fields = ["=message_id", "from_address", "from_name", "subject"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    # The raw bytes are downloaded from the Quarantine page, not edited here.
+    exclude = ["raw"]  # and never read for the list: a message may be megabytes
+    readonly_fields = [
+        "message_id",
+        "raw_size",
+        "source",
+        "received_at",
+        "from_address",
+        "from_name",
+        "subject",
+        "text",
+        "attachments",
+        "enquiry",
+        "activity",
+        "contact",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundEmail]:
+        return super().get_queryset(request).defer("raw")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

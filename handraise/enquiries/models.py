@@ -210,3 +210,61 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InboundEmail(models.Model):
+    """One email received (``handraise ingest-email``), kept as it arrived.
+
+    ``raw`` is stored before the message is read any further, so whatever it
+    turns out to be (a reply, a new hand-raise, an auto-reply, garbage) nothing
+    is lost. ``message_id`` makes a message delivered twice one row; a message
+    without a Message-ID is keyed by a digest of its bytes. The parsed fields
+    are an index into ``raw`` for people, not a replacement for it.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received, not yet handled"
+        REPLY = "reply", "Reply from a prospect"
+        ENQUIRY = "enquiry", "New enquiry"
+        AUTO_REPLY = "auto_reply", "Auto-reply or bounce (ignored)"
+        IGNORED = "ignored", "Ignored"
+        QUARANTINED = "quarantined", "Quarantined: could not be read"
+        SPAM = "spam", "Quarantined: looks like spam"
+        FAILED = "failed", "Could not be handled"
+
+    message_id = models.CharField(max_length=255, unique=True)
+    raw = models.BinaryField(help_text="The message as received (only its start if oversized).")
+    raw_size = models.PositiveBigIntegerField(help_text="Size of the whole message, in bytes.")
+    source = models.CharField(max_length=500, blank=True, help_text="The file it was read from.")
+    received_at = models.DateTimeField()
+    from_address = models.CharField(max_length=500, blank=True)
+    from_name = models.CharField(max_length=500, blank=True)
+    subject = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="The message's text; for replies, the new part.")
+    attachments = models.JSONField(default=list, blank=True, help_text="Names only; not kept.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.CharField(max_length=300, blank=True)
+    enquiry = models.ForeignKey(
+        Enquiry, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails"
+    )
+    activity = models.OneToOneField(
+        "sales.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_email",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_emails",
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"Email from {self.from_address or 'unknown sender'} ({self.status})"

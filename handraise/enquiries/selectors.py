@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from handraise.contacts.models import Contact, ContactEmail
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries import spool
-from handraise.enquiries.models import Enquiry, Submission
+from handraise.enquiries.models import Enquiry, InboundEmail, Submission
 from handraise.marketing.models import Touchpoint
 from handraise.marketing.selectors import touchpoints_of
 from handraise.sales.models import Activity, Deal
@@ -53,6 +54,7 @@ class EnquiryContext:
     activities: list[Activity]
     emails: list[str]
     phones: list[str]
+    email: InboundEmail | None = None  # the email it arrived as, for the email channel
 
 
 def enquiry_context(enquiry: Enquiry) -> EnquiryContext:
@@ -79,11 +81,103 @@ def enquiry_context(enquiry: Enquiry) -> EnquiryContext:
         ),
         emails=list(contact.emails.values_list("email", flat=True)),
         phones=list(contact.phones.values_list("number", flat=True)),
+        email=enquiry.inbound_emails.order_by("received_at").first()
+        if enquiry.channel == Enquiry.Channel.EMAIL
+        else None,
     )
 
 
 def quarantine() -> QuerySet[Submission]:
     return Submission.objects.filter(status=Submission.Status.QUARANTINED).order_by("-received_at")
+
+
+def quarantined_emails() -> QuerySet[InboundEmail]:
+    return (
+        InboundEmail.objects.filter(
+            status__in=[InboundEmail.Status.QUARANTINED, InboundEmail.Status.SPAM]
+        )
+        .defer("raw")
+        .order_by("-received_at")
+    )
+
+
+# Emails we send to the business's own people: a reply to one is not a prospect's.
+OWNER_EMAIL_KINDS = ("notification", "reminder", "overdue")
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """What an inbound email answers: a contact, and the deal or enquiry it belongs to."""
+
+    contact: Contact
+    deal: Deal | None
+    enquiry: Enquiry | None
+    matched_on: str  # "In-Reply-To" or "From"
+
+
+def reply_target(*, message_ids: list[str], sender: str) -> ReplyTarget | None:
+    """The conversation an inbound email continues, if it continues one.
+
+    First by the Message-IDs it answers (one of the emails we sent), then by the
+    sender's address when that person has an open deal or an enquiry awaiting
+    a response. ``None``: it starts something new.
+    """
+    if message_ids:
+        sent = (
+            OutgoingEmail.objects.filter(message_id__in=message_ids)
+            .exclude(kind__in=OWNER_EMAIL_KINDS)
+            .select_related("activity__contact", "activity__deal", "activity__enquiry")
+            .order_by("-created_at")
+        )
+        for email in sent[:10]:
+            target = _target_of_sent(email)
+            if target:
+                return target
+    known = ContactEmail.objects.filter(email=sender).select_related("contact").first()
+    if known is None:
+        return None
+    deal = _open_deal(known.contact_id)
+    enquiry = (
+        Enquiry.objects.filter(contact_id=known.contact_id, status=Enquiry.Status.OPEN)
+        .order_by("-received_at")
+        .first()
+    )
+    if deal is None and enquiry is None:
+        return None
+    return ReplyTarget(contact=known.contact, deal=deal, enquiry=enquiry, matched_on="From")
+
+
+def _target_of_sent(email: OutgoingEmail) -> ReplyTarget | None:
+    activity = getattr(email, "activity", None)
+    enquiry = activity.enquiry if activity else None
+    acknowledged = email.key.removeprefix("ack:enquiry:")
+    if enquiry is None and acknowledged != email.key and acknowledged.isdigit():
+        enquiry = Enquiry.objects.filter(pk=int(acknowledged)).select_related("contact").first()
+    contact = activity.contact if activity else enquiry.contact if enquiry else None
+    if contact is None:
+        # Sent by a path that recorded no activity (a cadence step, say): by its recipient.
+        known = (
+            ContactEmail.objects.filter(email=email.to.strip().lower())
+            .select_related("contact")
+            .first()
+        )
+        contact = known.contact if known else None
+    if contact is None:
+        return None
+    deal = activity.deal if activity and activity.deal_id else None
+    if deal is None and enquiry is not None:
+        deal = Deal.objects.filter(enquiry=enquiry).first()
+    if deal is None:
+        deal = _open_deal(contact.pk)
+    return ReplyTarget(contact=contact, deal=deal, enquiry=enquiry, matched_on="In-Reply-To")
+
+
+def _open_deal(contact_id: int) -> Deal | None:
+    return (
+        Deal.objects.filter(contact_id=contact_id, stage__is_won=False, stage__is_lost=False)
+        .order_by(F("last_activity_at").desc(nulls_last=True), "-created_at")
+        .first()
+    )
 
 
 def failed_submissions() -> QuerySet[Submission]:

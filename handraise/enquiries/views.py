@@ -33,7 +33,7 @@ from handraise.enquiries.forms import (
     ReplyForm,
 )
 from handraise.enquiries.intake import forget_cached_forms
-from handraise.enquiries.models import Enquiry, Form, ReplyTemplate, Submission
+from handraise.enquiries.models import Enquiry, Form, InboundEmail, ReplyTemplate, Submission
 
 PAGE_SIZE = 50
 
@@ -52,7 +52,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "channel": channel,
         "channels": Enquiry.Channel.choices,
         "now": now(),
-        "quarantined": selectors.quarantine().count(),
+        "quarantined": selectors.quarantine().count() + selectors.quarantined_emails().count(),
         "undo": _undoable(request),
         "trouble": selectors.engine_trouble(),
     }
@@ -252,8 +252,32 @@ def new_enquiry(request: HttpRequest) -> HttpResponse:
 @require_GET
 def quarantine(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.quarantine(), PAGE_SIZE).get_page(request.GET.get("page"))
+    emails = Paginator(selectors.quarantined_emails(), PAGE_SIZE).get_page(
+        request.GET.get("emails_page")
+    )
     failed = selectors.failed_submissions()[:20]
-    return render(request, "enquiries/quarantine.html", {"page": page, "failed": failed})
+    context = {"page": page, "emails": emails, "failed": failed}
+    return render(request, "enquiries/quarantine.html", context)
+
+
+@require_POST
+def restore_email(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = get_object_or_404(InboundEmail, pk=pk)
+    result = services.restore_inbound_email(inbound=inbound)
+    if result.inbound.enquiry_id:
+        messages.success(request, "Restored: it is in the Inbox now.")
+        return redirect("enquiry", pk=result.inbound.enquiry_id)
+    messages.success(request, f"Handled: {result}")
+    return redirect(reverse("quarantine"))
+
+
+@require_GET
+def email_original(request: HttpRequest, pk: int) -> HttpResponse:
+    """The email exactly as received, to open in a mail program (never shown as a page)."""
+    inbound = get_object_or_404(InboundEmail, pk=pk)
+    response = HttpResponse(bytes(inbound.raw), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="email-{inbound.pk}.eml"'
+    return response
 
 
 @require_POST
