@@ -99,7 +99,7 @@ def wait_for_http(url: str, timeout: float = 60) -> urllib.response.addinfourl |
     while time.monotonic() < deadline:
         try:
             return urllib.request.urlopen(url, timeout=2)
-        except urllib.error.URLError:
+        except OSError:  # refused (URLError) or, on a busy machine, no answer yet (timeout)
             time.sleep(0.3)
     return None
 
