@@ -217,7 +217,8 @@ def visible_text(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
-def wait_until(condition, *, timeout: float, failure: str):
+def wait_until(condition, *, timeout: float, failure):
+    """Poll ``condition`` until it is truthy; past the deadline, fail with ``failure()``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():
@@ -226,14 +227,19 @@ def wait_until(condition, *, timeout: float, failure: str):
     raise AssertionError(failure())
 
 
-OUTBOX_STATE = (
-    "import json; from django.db.models import Min; from handraise.core.models import "
-    "OutgoingEmail as E; from handraise.enquiries.models import Enquiry;"
-    "print(json.dumps({'statuses': dict(__import__('collections').Counter("
-    "E.objects.values_list('status', flat=True))),"
-    "'fewest_attempts': E.objects.filter(kind='acknowledgement').aggregate(m=Min('attempts'))['m'],"
-    "'enquiries': Enquiry.objects.count()}))"
-)
+OUTBOX_STATE = """
+import json
+from collections import Counter
+from django.db.models import Min
+from handraise.core.models import OutgoingEmail as E
+from handraise.enquiries.models import Enquiry
+acknowledgements = E.objects.filter(kind="acknowledgement")
+print(json.dumps({
+    "statuses": Counter(E.objects.values_list("status", flat=True)),
+    "fewest_attempts": acknowledgements.aggregate(m=Min("attempts"))["m"],
+    "enquiries": Enquiry.objects.count(),
+}))
+"""
 
 
 def test_smtp_server_down_for_a_while_then_back_sends_each_acknowledgement_once(
@@ -260,9 +266,8 @@ def test_smtp_server_down_for_a_while_then_back_sends_each_acknowledgement_once(
         )
         assert created.returncode == 0, created.stderr
         answered: list[str] = []
-        lock = threading.Lock()
-
         refused: list[str] = []
+        lock = threading.Lock()
 
         def client(offset: int) -> None:
             for i in range(offset, offset + people // 3):

@@ -19,6 +19,7 @@ from tests.browser import steps
 
 pytestmark = pytest.mark.browser
 
+STAGES = ("Enquiry", "Conversation", "Proposal", "Negotiation", "Won", "Lost")
 PRIYA = {
     "name": "Priya Raman",
     "email": "priya@example.net",
@@ -207,9 +208,6 @@ def test_owner_drags_a_deal_across_the_board_wins_it_and_sees_home_change(
     expect(figure(owner, "open-deals").locator(".figure-value")).to_have_text("2")
     expect(figure(owner, "open-pipeline").locator(".figure-value")).to_have_text("£15,000")
     shots.take(owner, "home-after")
-
-
-STAGES = ("Enquiry", "Conversation", "Proposal", "Negotiation", "Won", "Lost")
 
 
 def stage_id(page: Page, stage: str) -> int:
