@@ -40,6 +40,21 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"HANDRAISE_{name}={raw!r} is not a whole number.") from None
 
 
+def env_seconds_list(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of whole seconds, each at least 1, e.g. ``5,15,30``."""
+    raw = env(name, default)
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise ImproperlyConfigured(
+            f"HANDRAISE_{name}={raw!r} is not a list of seconds; use whole numbers "
+            "of at least 1, separated by commas, e.g. 5,15,30."
+        )
+    return values
+
+
 def prepare_data_dir(path: Path) -> Path:
     """Create the data dir if needed and prove it is writable, before anything uses it."""
     try:
@@ -257,6 +272,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # A send with no result after this many seconds is taken to have died with its worker
 # and is retried (with the same Message-ID). Must be well above EMAIL_TIMEOUT.
 EMAIL_STALLED_AFTER = max(env_int("EMAIL_STALLED_AFTER", 60), EMAIL_TIMEOUT + 1)
+# Seconds to wait before each retry of a send that failed (the mail server down or
+# refusing); when the last retry fails too, the email is marked failed for the owner.
+EMAIL_RETRY_AFTER = env_seconds_list("EMAIL_RETRY_AFTER", "5,15,30,60,300,900,1800,3600")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"Handraise <handraise@{_base.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -4,17 +4,24 @@ Each test runs ``handraise serve`` (and workers) as separate processes on their
 own database, breaks something for real (SIGKILL, a held SQLite lock, the
 database's network going away, a worker killed mid-send), then counts: every
 submission answered with success is in the database, each enquirer got exactly
-one acknowledgement (by Message-ID), and nothing is left stuck.
+one acknowledgement (by Message-ID), nothing is left stuck, and what went wrong
+was shown to the owner while it lasted.
 """
 
+import html
+import http.client
+import http.cookiejar
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -67,8 +74,8 @@ def test_sigkill_during_a_burst_loses_no_answered_submission(fault_env, mail_ser
         for i in range(offset, offset + 60):
             try:
                 status, body = post_json(f"{server.url}/f/contact/", submission(i), timeout=10)
-            except OSError:
-                return  # the server is gone: these were never answered
+            except (OSError, http.client.HTTPException):
+                return  # the server is gone (maybe mid-answer): these were never answered
             if status == 201:
                 with lock:
                     answered.append(body["id"])
@@ -180,3 +187,150 @@ def test_worker_killed_mid_send_still_yields_exactly_one_acknowledgement(fault_e
     deliveries = mail_server.to("person1@example.com")
     assert len({m["Message-ID"] for m in deliveries}) == 1  # one acknowledgement
     assert 1 <= len(deliveries) <= 2  # the retry re-sent the same message at most once
+
+
+class OwnerPages:
+    """The owner signed in to a served Handraise, reading pages as a browser would fetch them."""
+
+    def __init__(self, base_url: str, *, username: str, password: str) -> None:
+        self.base_url = base_url
+        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(cookies)
+        login = self.read("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        with self.opener.open(f"{base_url}/login/", data=urlencode(form).encode(), timeout=30):
+            pass
+        assert "Log out" in self.read("/"), "the owner could not sign in"
+
+    def read(self, path: str) -> str:
+        with self.opener.open(f"{self.base_url}{path}", timeout=30) as response:
+            return response.read().decode()
+
+    def trouble_notice(self, path: str) -> str:
+        """The "Needs attention" notice of a page as text, or "" when there is none."""
+        found = re.search(r'<div class="trouble" role="alert">(.*?)</div>', self.read(path), re.S)
+        return visible_text(found.group(1)) if found else ""
+
+
+def visible_text(markup: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def wait_until(condition, *, timeout: float, failure):
+    """Poll ``condition`` until it is truthy; past the deadline, fail with ``failure()``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.25)
+    raise AssertionError(failure())
+
+
+OUTBOX_STATE = """
+import json
+from collections import Counter
+from django.db.models import Min
+from handraise.core.models import OutgoingEmail as E
+from handraise.enquiries.models import Enquiry
+acknowledgements = E.objects.filter(kind="acknowledgement")
+print(json.dumps({
+    "statuses": Counter(E.objects.values_list("status", flat=True)),
+    "fewest_attempts": acknowledgements.aggregate(m=Min("attempts"))["m"],
+    "enquiries": Enquiry.objects.count(),
+}))
+"""
+
+
+def test_smtp_server_down_for_a_while_then_back_sends_each_acknowledgement_once(
+    fault_env, mail_server
+):
+    mail_server.stop()  # nothing listens on the configured port now
+    # Retry every 2 s, 40 times: the outage below is far shorter than the 80 s this
+    # tolerates, and the server's return is noticed within seconds.
+    fault_env["HANDRAISE_EMAIL_RETRY_AFTER"] = ",".join(["2"] * 40)
+    owner = {"username": "olive", "password": "plum-orchard-4821"}
+    people = 30
+    emails = 2 * people  # an acknowledgement each, and the owner told of each enquiry
+
+    with Served(fault_env, worker=True) as server:
+        created = run_handraise(
+            fault_env,
+            "createuser",
+            owner["username"],
+            "--owner",
+            "--email",
+            "olive@example.com",
+            "--password-stdin",
+            input=owner["password"] + "\n",
+        )
+        assert created.returncode == 0, created.stderr
+        answered: list[str] = []
+        refused: list[str] = []
+        lock = threading.Lock()
+
+        def client(offset: int) -> None:
+            for i in range(offset, offset + people // 3):
+                try:
+                    status, body = post_json(f"{server.url}/f/contact/", submission(i))
+                except (OSError, http.client.HTTPException) as error:
+                    status, body = error, None
+                with lock:
+                    if status == 201:
+                        answered.append(body["id"])
+                    else:
+                        refused.append(f"submission {i}: {status} {body}")
+
+        threads = [threading.Thread(target=client, args=(n * 100,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert refused == []  # the outage is invisible to the enquirers
+        assert len(answered) == people
+
+        pages = OwnerPages(server.url, **owner)
+        retrying = f"{emails} emails could not be sent yet and will be retried"
+        notice = wait_until(
+            lambda: retrying in (text := pages.trouble_notice("/")) and text,
+            timeout=90,
+            failure=lambda: (
+                f"Home never said {retrying!r}; it shows: {pages.trouble_notice('/')!r}"
+            ),
+        )
+        assert notice.startswith("Needs attention:")
+        assert "check the mail settings (HANDRAISE_EMAIL_URL)" in notice
+        assert retrying in pages.trouble_notice("/inbox/")
+        assert mail_server.messages == []
+
+        mail_server.start()  # back, on the same port
+        wait_until(
+            lambda: (
+                len(acknowledgements_per_enquirer(mail_server)) == people
+                and not pages.trouble_notice("/")
+                and not pages.trouble_notice("/inbox/")
+            ),
+            timeout=90,
+            failure=lambda: (
+                f"after the server came back: "
+                f"{len(acknowledgements_per_enquirer(mail_server))} of {people} enquirers "
+                f"acknowledged; Home still shows {pages.trouble_notice('/')!r}"
+            ),
+        )
+        inbox = visible_text(pages.read("/inbox/"))
+        assert f"{people} waiting for a first response, soonest due first." in inbox
+
+    stored = handraise_json(fault_env, SUBMISSION_IDS)
+    assert sorted(stored["ids"]) == sorted(answered)
+    assert stored["unprocessed"] == 0
+    outbox = handraise_json(fault_env, OUTBOX_STATE)
+    assert outbox["enquiries"] == people
+    assert outbox["statuses"] == {"sent": emails}  # none pending, none failed
+    assert outbox["fewest_attempts"] >= 2  # every acknowledgement failed before it went
+    per_person = acknowledgements_per_enquirer(mail_server)
+    everyone = {f"person{n * 100 + i}@example.com" for n in range(3) for i in range(people // 3)}
+    assert per_person == Counter(everyone)  # each enquirer exactly once, by Message-ID
+    deliveries = [m for m in mail_server.messages if "Thanks" in m["Subject"]]
+    assert len(deliveries) == people  # no acknowledgement delivered twice
+    notifications = [m for m in mail_server.messages if "New enquiry from" in m["Subject"]]
+    assert len(notifications) == people

@@ -73,3 +73,13 @@ def test_redis_url_shares_the_caches_between_processes(handraise_env):
     read = "from django.core.cache import caches; print(caches['ratelimit'].get('probe'))"
     assert run_handraise(handraise_env, "shell", "-v0", "-c", write).returncode == 0
     assert run_handraise(handraise_env, "shell", "-v0", "-c", read).stdout.strip() == "shared"
+
+
+def test_email_retry_waits_are_read_and_a_bad_list_is_refused_in_one_line(handraise_env):
+    assert setting(handraise_env, "s.EMAIL_RETRY_AFTER") == "(5, 15, 30, 60, 300, 900, 1800, 3600)"
+    handraise_env["HANDRAISE_EMAIL_RETRY_AFTER"] = "1, 2,3"
+    assert setting(handraise_env, "s.EMAIL_RETRY_AFTER") == "(1, 2, 3)"
+    handraise_env["HANDRAISE_EMAIL_RETRY_AFTER"] = "5,soon"
+    result = run_handraise(handraise_env, "check")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "HANDRAISE_EMAIL_RETRY_AFTER" in result.stderr

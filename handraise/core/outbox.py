@@ -5,8 +5,9 @@ send in the caller's transaction: a rolled-back write never leaves a sent email
 behind. ``send_email`` claims the row, sends with the fixed Message-ID and
 records the result; a send whose worker died is picked up again by
 ``retry_stalled_emails`` and goes out with the same Message-ID, which is the
-key mail systems deduplicate on. Failures back off and, after the last
-attempt, stay visible as failed. This module does not compose messages.
+key mail systems deduplicate on. Failures wait and are retried (the waits are
+HANDRAISE_EMAIL_RETRY_AFTER) and, after the last attempt, stay visible as failed.
+This module does not compose messages.
 """
 
 import logging
@@ -24,12 +25,20 @@ from handraise.core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
-BACKOFF = [timedelta(seconds=s) for s in (5, 15, 30, 60, 300, 900, 1800, 3600)]
-MAX_ATTEMPTS = len(BACKOFF) + 1
 # A pending email whose retry task should have run by now has lost its task.
 LOST_AFTER = timedelta(seconds=30)
 
 Status = OutgoingEmail.Status
+
+
+def max_attempts() -> int:
+    """The first attempt, then one retry per wait in HANDRAISE_EMAIL_RETRY_AFTER."""
+    return len(settings.EMAIL_RETRY_AFTER) + 1
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How long to wait after the given number of failed attempts."""
+    return timedelta(seconds=settings.EMAIL_RETRY_AFTER[attempts - 1])
 
 
 def stalled_after() -> timedelta:
@@ -105,11 +114,11 @@ def _record_failure(email: OutgoingEmail, error: Exception) -> str:
         "Email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, error
     )
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if email.attempts >= MAX_ATTEMPTS:
+    if email.attempts >= max_attempts():
         email.status = Status.FAILED
     else:
         email.status = Status.PENDING
-        email.next_attempt_at = now() + BACKOFF[email.attempts - 1]
+        email.next_attempt_at = now() + retry_after(email.attempts)
     with transaction.atomic():
         email.save(update_fields=["status", "last_error", "next_attempt_at"])
         if email.status == Status.PENDING:

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from playwright.sync_api import Page, expect
 
 from tests.browser.people import OWNER
+from tests.processes import post_json
 
 
 def log_in(page: Page, base_url: str, *, password: str = OWNER["password"]) -> None:
@@ -72,3 +73,36 @@ def wait_for_enquiry(mail_server, name: str) -> EmailMessage:
 def open_inbox(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/inbox/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+
+
+def open_deals(handraise, deals: list[dict]) -> None:
+    """Deals in place: each person enquires through the public form, and the owner's
+    Convert (the same service the Inbox's "Open deal" calls) opens the deal.
+
+    Each deal is a dict of ``name``, ``email``, ``title``, ``value`` (whole pounds),
+    ``next_step`` and ``due_in_days``.
+    """
+    for deal in deals:
+        enquiry = {"name": deal["name"], "email": deal["email"], "message": deal["title"]}
+        status, _ = post_json(f"{handraise.url}/f/contact/", enquiry)
+        assert status == 201, f"the form refused {deal['name']}'s enquiry"
+    for deal in deals:
+        wait_for_enquiry(handraise.mail, deal["name"])
+    handraise.shell(
+        "from datetime import timedelta\n"
+        "from decimal import Decimal\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from handraise.enquiries.models import Enquiry\n"
+        "from handraise.enquiries.services import convert_to_deal\n"
+        "from handraise.sales.services import business_today\n"
+        f"owner = get_user_model().objects.get(username={OWNER['username']!r})\n"
+        f"for deal in {deals!r}:\n"
+        "    convert_to_deal(\n"
+        "        enquiry=Enquiry.objects.get(from_email=deal['email']),\n"
+        "        user=owner,\n"
+        "        title=deal['title'],\n"
+        "        value=Decimal(deal['value']),\n"
+        "        next_step=deal['next_step'],\n"
+        "        next_step_due=business_today() + timedelta(days=deal['due_in_days']),\n"
+        "    )\n"
+    )

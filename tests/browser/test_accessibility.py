@@ -130,3 +130,75 @@ def test_form_controls_have_their_own_labels_and_descriptions(handraise, new_con
     check(owner, "record-an-enquiry")
 
     assert problems == [], "\n".join(problems)
+
+
+PIPELINE_DEALS = [
+    {
+        "name": "Nia Holt",
+        "email": "nia@example.net",
+        "title": "Nia Holt: yoga studio site",
+        "value": "4200",
+        "next_step": "Send two sample layouts",
+        "due_in_days": 2,
+    },
+    {
+        "name": "Omar Said",
+        "email": "omar@example.net",
+        "title": "Omar Said: menu redesign",
+        "value": "1800",
+        "next_step": "Call about the print run",
+        "due_in_days": 6,
+    },
+]
+
+
+def test_pipeline_pages_have_no_serious_accessibility_violations(handraise, new_context, shots):
+    steps.open_deals(handraise, PIPELINE_DEALS)
+    found = []
+    problems = []
+
+    def check(page, name: str) -> None:
+        shots.take(page, name)
+        found.extend(audit(page, name, shots.folder))
+        problems.extend(f"{name}: {problem}" for problem in control_problems(page))
+
+    owner = new_context(bypass_csp=True).new_page()
+    steps.log_in(owner, handraise.url)
+    owner.goto(f"{handraise.url}/pipeline/")
+    expect(owner.locator("#board .card")).to_have_count(2)
+    check(owner, "pipeline")
+    nia = owner.locator("#board .card").filter(has_text="Nia Holt")
+    nia.get_by_label("Move to").select_option("Won")
+    nia.get_by_role("button", name="Move").click()
+    expect(owner.get_by_role("dialog").get_by_label("Final value")).to_be_visible()
+    check(owner, "pipeline-win-dialog")
+    owner.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(owner.get_by_role("dialog")).to_be_hidden()
+
+    owner.goto(f"{handraise.url}/pipeline/list/")
+    expect(owner.get_by_role("link", name="Omar Said: menu redesign")).to_be_visible()
+    check(owner, "pipeline-list")
+    owner.get_by_role("link", name="Nia Holt: yoga studio site").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Nia Holt: yoga studio site")
+    check(owner, "deal")
+    won = owner.get_by_role("region", name="Won it?")
+    won.get_by_label("Why was it won?").select_option("Right expertise")
+    won.get_by_role("button", name="Mark as won").click()
+    expect(owner.get_by_role("region", name="Won on")).to_be_visible()
+    check(owner, "deal-won")
+    owner.goto(f"{handraise.url}/today/")
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Today")
+    check(owner, "today")
+
+    blocking = [finding for finding in found if finding.blocking]
+    lesser = [finding for finding in found if not finding.blocking]
+    print("axe findings:", *(found or ["none"]), sep="\n  ")
+    assert not blocking, "\n".join(
+        [
+            "serious or critical violations:",
+            *map(str, blocking),
+            "lesser violations and items needing review:",
+            *map(str, lesser or ["none"]),
+        ]
+    )
+    assert problems == [], "\n".join(problems)

@@ -110,8 +110,20 @@ def test_an_email_being_sent_by_another_worker_is_left_alone(mail_server):
 def test_after_the_last_attempt_the_email_is_marked_failed(mail_server):
     mail_server.stop()
     email = queue()
-    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
+    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=outbox.max_attempts() - 1)
     assert outbox.send_email(email_id=email.pk) == OutgoingEmail.Status.FAILED
     mail_server.start()
     assert outbox.retry_stalled_emails() == 0
     assert mail_server.messages == []
+
+
+def test_a_failed_send_waits_as_long_as_the_retry_setting_says(mail_server, settings):
+    settings.EMAIL_RETRY_AFTER = (7, 11)
+    mail_server.stop()
+    email = queue()
+    outbox.send_email(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.next_attempt_at - email.attempt_started_at >= timedelta(seconds=7)
+    assert email.next_attempt_at - email.attempt_started_at < timedelta(seconds=11)
+    OutgoingEmail.objects.filter(pk=email.pk).update(attempts=2)
+    assert outbox.send_email(email_id=email.pk) == OutgoingEmail.Status.FAILED  # third, last
