@@ -1,6 +1,7 @@
 """How big and how long a benchmark run is, and what every benchmark is handed.
 
-``FULL`` is what ``make bench`` runs (about a quarter of an hour on 2 cores);
+``FULL`` is what ``make bench`` runs (about twenty minutes on 2 cores, half of it the
+pages benchmark loading the demo at scale 100 into each database);
 ``QUICK`` is a smoke run of a minute or two that shows everything works, with
 figures too short to quote. Each size can also be set on the command line.
 """

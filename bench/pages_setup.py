@@ -14,11 +14,10 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 
-PROFILE_REPEATS = 5  # in-process profiles per page (after one warm-up)
+PROFILE_REPEATS = 9  # in-process profiles per page (after one warm-up); the median is kept
 SLOWEST_SHOWN = 3
 
 
@@ -131,59 +130,96 @@ def _stage_names() -> list[str]:
     return list(Stage.objects.values_list("name", flat=True))
 
 
-class QueryLog:
-    """Every statement a connection executes, with the time its execute call took."""
+class Stopwatch:
+    """Time spent in the queries a connection executes and in rendering templates.
+
+    The queries are logged by a ``connection.execute_wrapper``: the time of each
+    execute call (on SQLite, rows fetched after the first are not in it). Rendering
+    is the time inside the outermost ``render`` of Django's template backend, which
+    ``django.shortcuts.render`` goes through; queries run while a template renders
+    (a queryset evaluated in the template) are counted apart, so no time is counted
+    twice. Installed in this child process only; the server is left as it is.
+    """
 
     def __init__(self) -> None:
         self.queries: list[dict] = []
+        self.rendering = 0.0
+        self._depth = 0
 
     def __call__(self, execute, sql, params, many, context):
         began = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.queries.append({"sql": sql, "seconds": time.perf_counter() - began})
+            self.queries.append(
+                {
+                    "sql": sql,
+                    "seconds": time.perf_counter() - began,
+                    "in_template": self._depth > 0,
+                }
+            )
+
+    def wrap_render(self, render):
+        def timed_render(template, context=None, request=None):
+            self._depth += 1
+            began = time.perf_counter()
+            try:
+                return render(template, context, request)
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.rendering += time.perf_counter() - began
+
+        return timed_render
 
 
 def _profile_pages(username: str, deals: list[dict]) -> dict[str, dict]:
-    """Per page: the queries one request sends, and how long it takes in this process.
+    """Per page: the queries one request sends, and where its time goes in this process.
 
     Through Django's test client (same URLs, middleware and templates as the server,
-    no HTTP): one warm-up request, then ``PROFILE_REPEATS`` with every statement
-    logged by a ``connection.execute_wrapper``. "sql_seconds" is the time spent in
-    the driver's execute calls (on SQLite, rows fetched after the first are not in
-    it). Every sampled deal page is profiled, so a count that grows with a deal's
-    timeline shows up as a range.
+    no HTTP): one warm-up request, then ``PROFILE_REPEATS`` timed with a
+    ``Stopwatch``; the figures are the median request's. Every sampled deal page is
+    profiled, so a query count that grows with a deal's timeline shows up as a range.
     """
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from django.template.backends.django import Template
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=username))
+    original_render = Template.render
 
     def profile(path: str) -> dict:
         if client.get(path).status_code != 200:
             raise RuntimeError(f"GET {path} did not answer 200 in the test client")
         runs = []
         for _ in range(PROFILE_REPEATS):
-            log = QueryLog()
-            with connection.execute_wrapper(log):
-                began = time.perf_counter()
-                response = client.get(path)
-                took = time.perf_counter() - began
+            watch = Stopwatch()
+            Template.render = watch.wrap_render(original_render)
+            try:
+                with connection.execute_wrapper(watch):
+                    began = time.perf_counter()
+                    response = client.get(path)
+                    took = time.perf_counter() - began
+            finally:
+                Template.render = original_render
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path} answered {response.status_code}")
-            runs.append((took, log.queries))
-        queries = sorted(runs, key=lambda run: run[0])[len(runs) // 2][1]
-        counts = {len(run[1]) for run in runs}
+            runs.append((took, watch))
+        counts = {len(watch.queries) for _, watch in runs}
         if len(counts) > 1:
             raise RuntimeError(f"GET {path} sent {sorted(counts)} queries on the same data")
-        slowest = sorted(queries, key=lambda query: query["seconds"], reverse=True)
+        took, watch = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+        sql = sum(query["seconds"] for query in watch.queries)
+        sql_in_templates = sum(q["seconds"] for q in watch.queries if q["in_template"])
+        slowest = sorted(watch.queries, key=lambda query: query["seconds"], reverse=True)
         return {
-            "queries": len(queries),
-            "seconds": statistics.median(run[0] for run in runs),
-            "sql_seconds": sum(query["seconds"] for query in queries),
+            "queries": len(watch.queries),
+            "queries_in_templates": sum(1 for q in watch.queries if q["in_template"]),
+            "seconds": took,
+            "sql_seconds": sql,
+            "rendering_seconds": watch.rendering - sql_in_templates,
             "slowest": [
                 {"seconds": query["seconds"], "sql": query["sql"][:300]}
                 for query in slowest[:SLOWEST_SHOWN]
