@@ -21,8 +21,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench import acknowledgement, identity, intake, latency, machine
-from bench.databases import LABELS, POSTGRESQL, SQLITE, DatabaseUnavailable, postgres_version
+from bench import acknowledgement, identity, intake, latency, machine, pages
+from bench.databases import (
+    LABELS,
+    POSTGRESQL,
+    SCRATCH_NAME,
+    SQLITE,
+    DatabaseUnavailable,
+    postgres_version,
+)
 from bench.options import FULL, QUICK, Run
 from bench.report import Section, render_markdown, render_text
 
@@ -33,6 +40,7 @@ BENCHMARKS = {
     "latency": latency,
     "acknowledgement": acknowledgement,
     "identity": identity,
+    "pages": pages,
 }
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # A 1-minute load average above this before we start means something else is running.
@@ -64,8 +72,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--postgres-url",
         default=DEFAULT_POSTGRES,
-        help="a PostgreSQL role allowed to create and drop the scratch database "
-        f"'bench_handraise' (default {DEFAULT_POSTGRES})",
+        help="a PostgreSQL role allowed to create and drop the scratch databases "
+        f"'{SCRATCH_NAME}' and '{pages.SCRATCH_NAME}' (default {DEFAULT_POSTGRES})",
     )
     parser.add_argument("--doc", type=Path, help="write the Markdown report here")
     parser.add_argument("--seed", type=int, default=20261129, help="seed for made-up people")

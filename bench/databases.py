@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 LABELS = {SQLITE: "SQLite", POSTGRESQL: "PostgreSQL"}
-SCRATCH_NAME = "bench_handraise"
+SCRATCH_NAME = "bench_handraise"  # every benchmark's, unless it asks for its own
 
 
 class DatabaseUnavailable(Exception):
@@ -71,20 +71,26 @@ def postgres_version(admin_url: str) -> str:
 
 
 @contextmanager
-def scratch_database(kind: str, *, work_dir: Path, admin_url: str) -> Iterator[ScratchDatabase]:
-    """A fresh, empty database of ``kind``, removed when the block ends however it ends."""
-    data_dir = work_dir / f"data-{kind}"
+def scratch_database(
+    kind: str, *, work_dir: Path, admin_url: str, name: str = SCRATCH_NAME
+) -> Iterator[ScratchDatabase]:
+    """A fresh, empty database of ``kind``, removed when the block ends however it ends.
+
+    ``name`` is the PostgreSQL database's (and the data dir's) name: a benchmark that
+    keeps its database for long gives its own, so no other benchmark drops it.
+    """
+    data_dir = work_dir / f"data-{name}-{kind}"
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     url = ""
     try:
         if kind == POSTGRESQL:
-            url = _create_postgres_database(admin_url, SCRATCH_NAME)
+            url = _create_postgres_database(admin_url, name)
         yield ScratchDatabase(kind=kind, data_dir=data_dir, url=url)
     finally:
         if url:
-            _drop_postgres_database(admin_url, SCRATCH_NAME)
+            _drop_postgres_database(admin_url, name)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

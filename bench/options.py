@@ -1,6 +1,7 @@
 """How big and how long a benchmark run is, and what every benchmark is handed.
 
-``FULL`` is what ``make bench`` runs (about a quarter of an hour on 2 cores);
+``FULL`` is what ``make bench`` runs (about twenty minutes on 2 cores, half of it the
+pages benchmark loading the demo at scale 100 into each database);
 ``QUICK`` is a smoke run of a minute or two that shows everything works, with
 figures too short to quote. Each size can also be set on the command line.
 """
@@ -12,7 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.databases import LABELS, DatabaseUnavailable, ScratchDatabase, scratch_database
+from bench.databases import (
+    LABELS,
+    SCRATCH_NAME,
+    DatabaseUnavailable,
+    ScratchDatabase,
+    scratch_database,
+)
 from bench.report import Section
 
 
@@ -28,6 +35,9 @@ class Sizes:
     ack_wait_seconds: float  # how long after the last post an acknowledgement may arrive
     contacts: int
     lookups: int  # per kind of identity lookup
+    pages_scale: int  # `handraise demo --scale`
+    pages_requests: int  # timed requests per page (and as many for the reference)
+    pages_deals: int  # deal pages sampled: half the busiest open deals, half at random
 
 
 FULL = Sizes(
@@ -41,6 +51,9 @@ FULL = Sizes(
     ack_wait_seconds=60,
     contacts=1_000_000,
     lookups=1000,
+    pages_scale=100,
+    pages_requests=300,
+    pages_deals=20,
 )
 
 QUICK = Sizes(
@@ -54,6 +67,9 @@ QUICK = Sizes(
     ack_wait_seconds=30,
     contacts=20_000,
     lookups=100,
+    pages_scale=2,
+    pages_requests=30,
+    pages_deals=6,
 )
 
 
@@ -81,7 +97,11 @@ class Run:
         return self.work_dir / "logs" / f"{name}.log"
 
     def on_each_database(
-        self, section: Section, measure: Callable[[ScratchDatabase], None]
+        self,
+        section: Section,
+        measure: Callable[[ScratchDatabase], None],
+        *,
+        scratch_name: str = SCRATCH_NAME,
     ) -> None:
         """Run ``measure`` on a fresh scratch database of each kind, removed afterwards.
 
@@ -92,7 +112,10 @@ class Run:
             label = LABELS[kind]
             try:
                 with scratch_database(
-                    kind, work_dir=self.work_dir, admin_url=self.postgres_admin_url
+                    kind,
+                    work_dir=self.work_dir,
+                    admin_url=self.postgres_admin_url,
+                    name=scratch_name,
                 ) as database:
                     measure(database)
                 # Other work on the machine skews raw figures (less so their ratios).

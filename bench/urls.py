@@ -1,4 +1,4 @@
-"""Handraise's URLs plus the bare reference view at ``/bench/bare/``."""
+"""Handraise's URLs plus the bare reference views under ``/bench/``."""
 
 from django.urls import include, path
 
@@ -6,5 +6,6 @@ from bench.reference import views
 
 urlpatterns = [
     path("bench/bare/", views.bare_submission, name="bench-bare"),
+    path("bench/page/<int:pk>/", views.bare_page, name="bench-page"),
     path("", include("handraise.urls")),
 ]

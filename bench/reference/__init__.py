@@ -1,7 +1,9 @@
-"""The reference for intake: the least a Django view can do to accept a form post.
+"""The references: the least a Django view can do, served beside what is measured.
 
-It validates a ``django.forms.Form`` with name, email and message and inserts one
-row, nothing more: no spam checks, no rate limit, no idempotency, no task queue,
-no spool. Intake is measured against it in the same server, so the ratio says
-what Handraise's promises cost on top of Django itself.
+For intake, ``bare_submission`` validates a ``django.forms.Form`` with name, email
+and message and inserts one row, nothing more: no spam checks, no rate limit, no
+idempotency, no task queue, no spool. For the signed-in pages, ``bare_page`` reads
+one deal by primary key and renders a small template. Each benchmark measures
+against its reference in the same server, so the ratio says what Handraise adds on
+top of Django itself.
 """

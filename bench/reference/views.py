@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from bench.reference.models import BareSubmission
+from handraise.sales.models import Deal
 
 
 class BareForm(forms.Form):
@@ -25,3 +27,15 @@ def bare_submission(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect("/bench/bare/thanks/")
     response.status_code = 303
     return response
+
+
+@require_GET
+def bare_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reference for signed-in pages: one deal by primary key, in a small template.
+
+    Like every Handraise page it needs a signed-in user (the same session, user and
+    business-settings work in the middleware) and renders through the template engine
+    with the same context processors; it does nothing else.
+    """
+    deal = get_object_or_404(Deal.objects.only("title", "value", "currency"), pk=pk)
+    return render(request, "reference/page.html", {"deal": deal})
