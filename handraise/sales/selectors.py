@@ -168,7 +168,7 @@ class Board:
 
 
 def pipeline_board(*, moment: datetime, today: date, owner: str = "", user=None) -> Board:
-    """The board: per open stage its totals and its most urgent cards. Five queries."""
+    """The board: per open stage its totals and its most urgent cards. Six queries."""
     stages = list(Stage.objects.all())
     deals = _owned_by(open_deals(stages), owner, user)
     attention = attention_condition(stages, moment=moment, today=today)
@@ -178,7 +178,10 @@ def pipeline_board(*, moment: datetime, today: date, owner: str = "", user=None)
         )
     )
     # Rank on the deal table alone, then load the few cards shown with what they show.
-    shown = (
+    # The ids are fetched first, as a list: given the ranking as a subquery,
+    # PostgreSQL expects thousands of rows back and hash-joins every contact and
+    # organisation to load about a hundred cards (15 ms instead of about 1).
+    shown = list(
         deals.annotate(
             rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=list(CARD_ORDER))
         )
