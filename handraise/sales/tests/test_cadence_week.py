@@ -8,8 +8,10 @@ periodic jobs, then the queue), and the cadence job runs a second time, as a
 second worker would. Every email goes to a real SMTP server on loopback.
 """
 
+import io
 import threading
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -195,21 +197,37 @@ def test_the_call_step_is_a_task_on_today_on_its_day(week, client):
     assert "Call Ann Lee about the proposal" in page and "Month-end review" in page
 
 
-def test_a_reply_stops_the_rest_of_the_cadence(week):
+def test_a_reply_stops_the_rest_of_the_cadence(week, tmp_path):
     proposal_cadence()
     week.send_proposal()
     week.run_until(at(26, 9))  # the day-2 email went out on Friday
     assert len(week.arrived) == 1
 
-    stopped = cadences.stop_for_contact(
-        contact=week.contact, moment=week.clock.moment, reason="The prospect replied."
+    # Ann answers the email she got, from her mail program, quoting it; the message
+    # reaches Handraise the way a mailbox delivers it: `handraise ingest-email FILE`.
+    sent = week.arrived[0][1]
+    reply = EmailMessage()
+    reply["From"] = f"Ann Lee <{ADDRESS}>"
+    reply["To"] = sent["Reply-To"]
+    reply["Subject"] = f"Re: {sent['Subject']}"
+    reply["Message-ID"] = "<reply-1@ann.example.com>"
+    reply["In-Reply-To"] = sent["Message-ID"]
+    reply["References"] = sent["Message-ID"]
+    quoted = "\n".join(f"> {line}" for line in sent.get_content().splitlines())
+    reply.set_content(
+        f"Yes, it arrived. Can we talk on Thursday?\n\nOn Fri, Olive wrote:\n{quoted}\n"
     )
+    path = tmp_path / "reply.eml"
+    path.write_bytes(bytes(reply))
+    call_command("ingest_email", str(path), stdout=io.StringIO())
 
-    assert stopped == 1
+    enrolment = CadenceEnrolment.objects.get(deal=week.deal)
+    assert enrolment.status == CadenceEnrolment.Status.STOPPED
+    answer = Activity.objects.get(deal=week.deal, direction=Activity.Direction.INBOUND)
+    assert answer.body.strip() == "Yes, it arrived. Can we talk on Thursday?"
     week.run_until(at(5, 18, month=6))
     assert week.days() == [date(2026, 5, 22)]
     assert not Activity.objects.filter(deal=week.deal, kind=Activity.Kind.CALL).exists()
-    assert CadenceEnrolment.objects.get(deal=week.deal).stop_reason == "The prospect replied."
 
 
 def test_moving_the_deal_on_stops_the_cadence(week):
