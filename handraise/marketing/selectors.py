@@ -13,15 +13,15 @@ from django.db.models import Q, QuerySet
 from handraise.marketing.models import Touchpoint
 
 
-def touchpoints_of(
-    *, contact_id: int, visitor_ids: Iterable[str] | QuerySet
-) -> QuerySet[Touchpoint]:
-    """The contact's touchpoints, and those of these visitor ids (a list or a subquery)."""
+def touchpoints_of(*, contact_id: int, visitor_ids: Iterable[str]) -> QuerySet[Touchpoint]:
+    """The contact's touchpoints, and those of these visitor ids.
+
+    The ids are values, never a subquery: with a subquery PostgreSQL cannot see
+    how few they are and walks a million touchpoints newest first (2 s) instead of
+    reading the two indexes (0.1 ms).
+    """
     who = Q(contact_id=contact_id)
-    if isinstance(visitor_ids, QuerySet):
-        who |= Q(visitor_id__in=visitor_ids)
-    else:
-        wanted = [visitor for visitor in visitor_ids if visitor]
-        if wanted:
-            who |= Q(visitor_id__in=wanted)
+    wanted = sorted({visitor for visitor in visitor_ids if visitor})
+    if wanted:
+        who |= Q(visitor_id__in=wanted)
     return Touchpoint.objects.filter(who).select_related("asset")

@@ -645,13 +645,15 @@ def timeline(
     one deal (their touchpoints, enquiries, and activities and signals on no deal),
     because that is what whoever picks up the deal needs to know. Proposals are
     activities with their proposal attached. ``before`` is an entry's ``cursor``:
-    the page then ends just before that entry. Four queries, whatever its length:
+    the page then ends just before that entry. Five queries, whatever its length:
     each source gives its latest ``limit + 1`` and the newest ``limit`` of them all
     are the page (the one over says an earlier page exists).
     """
     bound = _parse_cursor(before)
-    visitors = (
-        Enquiry.objects.filter(contact_id=contact.pk).exclude(visitor_id="").values("visitor_id")
+    visitors = list(
+        Enquiry.objects.filter(contact_id=contact.pk)
+        .exclude(visitor_id="")
+        .values_list("visitor_id", flat=True)
     )
     sources = [
         ("touchpoint", "occurred_at", touchpoints_of(contact_id=contact.pk, visitor_ids=visitors)),
