@@ -9,6 +9,7 @@ instead of a traceback.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,9 +60,10 @@ def prepare_data_dir(path: Path) -> Path:
     """Create the data dir if needed and prove it is writable, before anything uses it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe of its own: serve's processes start together, and with one shared
+        # name one would delete another's probe and report the dir as unwritable.
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
     except OSError as error:
         raise ImproperlyConfigured(
             f"HANDRAISE_DATA_DIR={str(path)!r} is not a writable directory "

@@ -83,3 +83,16 @@ def test_email_retry_waits_are_read_and_a_bad_list_is_refused_in_one_line(handra
     result = run_handraise(handraise_env, "check")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "HANDRAISE_EMAIL_RETRY_AFTER" in result.stderr
+
+
+def test_processes_starting_together_all_find_the_data_dir_writable(tmp_path):
+    # ``serve`` starts its web workers and its worker at once, each checking the data dir.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handraise.settings import prepare_data_dir
+
+    data_dir = tmp_path / "data"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        checked = list(pool.map(lambda _: prepare_data_dir(data_dir), range(400)))
+    assert checked == [data_dir] * 400
+    assert list(data_dir.iterdir()) == []  # the probes are cleaned up
