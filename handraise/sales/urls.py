@@ -5,6 +5,7 @@ from handraise.sales import views
 urlpatterns = [
     path("pipeline/", views.board, name="pipeline"),
     path("pipeline/list/", views.deal_list, name="pipeline-list"),
+    path("pipeline/list/deals.csv", views.deal_list_csv, name="pipeline-list-csv"),
     path("deals/<int:pk>/", views.deal_detail, name="deal"),
     path("deals/<int:pk>/move/", views.move, name="deal-move"),
     path("deals/<int:pk>/next-step/", views.next_step, name="deal-next-step"),

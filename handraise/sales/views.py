@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from handraise.accounts.access import owner_required
 from handraise.core.clock import now
+from handraise.insights import exports
 from handraise.sales import cadences, calendar, selectors, services
 from handraise.sales.documents import download_name
 from handraise.sales.forms import (
@@ -108,6 +109,31 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     }
     template = "sales/_deal_list.html" if _is_htmx(request) else "sales/deal_list.html"
     return render(request, template, context)
+
+
+@require_GET
+def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The deal list as filtered on screen, every page of it, as a CSV download."""
+    stages = list(Stage.objects.all())
+    filters = DealFilterForm(request.GET, stages=stages)
+    moment, today = _moment_and_today()
+    deals = selectors.deal_list(
+        moment=moment,
+        today=today,
+        user=request.user,
+        search=filters.value_of("q"),
+        stage=filters.value_of("stage"),
+        owner=filters.value_of("owner"),
+        origin=filters.value_of("origin"),
+        attention=filters.value_of("attention"),
+        stages=stages,
+    )
+    response = StreamingHttpResponse(
+        exports.csv_lines(exports.DEALS, deals), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime(moment).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="deals-{stamp}.csv"'
+    return response
 
 
 # --- one deal ---------------------------------------------------------------------------
