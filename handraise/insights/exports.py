@@ -9,7 +9,7 @@ business's time zone, with their offset.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from defusedcsv import csv
+from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from handraise.accounts.models import BusinessSettings
@@ -32,17 +33,25 @@ CHUNK = 2000
 @dataclass(frozen=True)
 class Table:
     name: str
+    model: type[models.Model]
     columns: list[tuple[str, str]]  # (heading, lookup)
+    annotations: dict = field(default_factory=dict)
 
     def rows(self) -> QuerySet:
-        return _QUERIES[self.name]().order_by("pk")
+        return self.model.objects.annotate(**self.annotations).order_by("pk")
 
     def headings(self) -> list[str]:
         return [heading for heading, _ in self.columns]
 
 
+def _primary(model, column: str) -> Subquery:
+    rows = model.objects.filter(contact_id=OuterRef("pk")).order_by("-is_primary", "pk")
+    return Subquery(rows.values(column)[:1])
+
+
 DEALS = Table(
     "deals",
+    Deal,
     [
         ("id", "pk"),
         ("title", "title"),
@@ -69,6 +78,7 @@ DEALS = Table(
 TABLES = [
     Table(
         "contacts",
+        Contact,
         [
             ("id", "pk"),
             ("name", "name"),
@@ -79,9 +89,14 @@ TABLES = [
             ("notes", "notes"),
             ("created", "created_at"),
         ],
+        annotations={
+            "primary_email": _primary(ContactEmail, "email"),
+            "primary_phone": _primary(ContactPhone, "number"),
+        },
     ),
     Table(
         "enquiries",
+        Enquiry,
         [
             ("id", "pk"),
             ("received", "received_at"),
@@ -108,6 +123,7 @@ TABLES = [
     DEALS,
     Table(
         "activities",
+        Activity,
         [
             ("id", "pk"),
             ("when", "occurred_at"),
@@ -125,6 +141,7 @@ TABLES = [
     ),
     Table(
         "signals",
+        Signal,
         [
             ("id", "pk"),
             ("captured", "captured_at"),
@@ -137,6 +154,7 @@ TABLES = [
     ),
     Table(
         "touchpoints",
+        Touchpoint,
         [
             ("id", "pk"),
             ("when", "occurred_at"),
@@ -152,24 +170,6 @@ TABLES = [
         ],
     ),
 ]
-
-
-def _primary(model, field: str) -> Subquery:
-    rows = model.objects.filter(contact_id=OuterRef("pk")).order_by("-is_primary", "pk")
-    return Subquery(rows.values(field)[:1])
-
-
-_QUERIES = {
-    "contacts": lambda: Contact.objects.annotate(
-        primary_email=_primary(ContactEmail, "email"),
-        primary_phone=_primary(ContactPhone, "number"),
-    ),
-    "enquiries": lambda: Enquiry.objects.all(),
-    "deals": lambda: Deal.objects.all(),
-    "activities": lambda: Activity.objects.all(),
-    "signals": lambda: Signal.objects.all(),
-    "touchpoints": lambda: Touchpoint.objects.all(),
-}
 
 
 def write_table(table: Table, stream: TextIO, rows: QuerySet | None = None) -> int:

@@ -80,18 +80,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     filters = DealFilterForm(request.GET, stages=stages)
     moment, today = _moment_and_today()
     sort = filters.value_of("sort") or "due"
-    deals = selectors.deal_list(
-        moment=moment,
-        today=today,
-        user=request.user,
-        search=filters.value_of("q"),
-        stage=filters.value_of("stage"),
-        owner=filters.value_of("owner"),
-        origin=filters.value_of("origin"),
-        attention=filters.value_of("attention"),
-        sort=sort,
-        stages=stages,
-    )
+    deals = _filtered_deals(request, filters, stages, moment=moment, today=today, sort=sort)
     page = Paginator(deals.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -111,13 +100,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
-def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The deal list as filtered on screen, every page of it, as a CSV download."""
-    stages = list(Stage.objects.all())
-    filters = DealFilterForm(request.GET, stages=stages)
-    moment, today = _moment_and_today()
-    deals = selectors.deal_list(
+def _filtered_deals(request, filters, stages, *, moment, today, sort: str = "due"):
+    """The deal list's query from its filter form: the page and the CSV show the same deals."""
+    return selectors.deal_list(
         moment=moment,
         today=today,
         user=request.user,
@@ -126,8 +111,18 @@ def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
         owner=filters.value_of("owner"),
         origin=filters.value_of("origin"),
         attention=filters.value_of("attention"),
+        sort=sort,
         stages=stages,
     )
+
+
+@require_GET
+def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The deal list as filtered on screen, every page of it, as a CSV download."""
+    stages = list(Stage.objects.all())
+    filters = DealFilterForm(request.GET, stages=stages)
+    moment, today = _moment_and_today()
+    deals = _filtered_deals(request, filters, stages, moment=moment, today=today)
     response = StreamingHttpResponse(
         exports.csv_lines(exports.DEALS, deals), content_type="text/csv; charset=utf-8"
     )
