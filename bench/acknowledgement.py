@@ -38,12 +38,13 @@ METHOD = """\
 **What it measures.** The time from the start of a form post to `/f/contact/`
 until the mail server has accepted the acknowledgement addressed to that
 enquirer, with posts arriving at a constant {rate:.0f} a second for {seconds:.0f} s.
-That path is the whole hand-raise: intake stores the submission and queues it,
-the worker resolves the contact, creates the enquiry, queues the acknowledgement
-in the outbox and sends it. The server is the real `handraise serve` (gunicorn
-and the worker) on a fresh database, with `HANDRAISE_EMAIL_URL` pointing at an
-SMTP server (aiosmtpd) that this benchmark runs on 127.0.0.1. Acknowledgements
-are matched to posts by recipient address, each enquirer's address being unique.
+That path is the whole hand-raise: intake stores the submission, the worker
+(polling received submissions) picks it up, resolves the contact, creates the
+enquiry, queues the acknowledgement in the outbox and sends it. The server is
+the real `handraise serve` (gunicorn and the worker) on a fresh database, with
+`HANDRAISE_EMAIL_URL` pointing at an SMTP server (aiosmtpd) that this benchmark
+runs on 127.0.0.1. Acknowledgements are matched to posts by recipient address,
+each enquirer's address being unique.
 
 **Reference.** The same SMTP server accepting a message sent straight to it with
 `smtplib` from the benchmark ({reference} messages at the same rate, each on a
@@ -53,7 +54,7 @@ Handraise adds on top of handing one message to the mail server.
 
 **Where the time goes.** The table also splits the path using the rows Handraise
 wrote (when the submission was stored, the enquiry created, the acknowledgement
-sent) and the worker's own record of how long each task ran.
+sent) and the worker's own record of how long each send task ran.
 
 **How.** Open loop, as in benchmark 2; {warm_up} warm-up posts (acknowledged before
 the measurement starts) are not counted. An acknowledgement that has not arrived
@@ -194,9 +195,8 @@ def _report(
             rows=[
                 line("post → acknowledgement accepted", spread),
                 line("post → its 303 answer (worker running)", answers),
-                line("stored → enquiry created (queue wait, processing)", stages["processing"]),
+                line("stored → enquiry created (poll wait, processing)", stages["processing"]),
                 line("enquiry created → acknowledgement sent", stages["sending"]),
-                line("worker: one process_submission task", stages["process_submission"]),
                 line("worker: one send_email task", stages["send_email"]),
                 line("reference: smtplib → accepted", reference),
             ],
@@ -241,7 +241,6 @@ def _stages(database: ScratchDatabase, recipients: set[str]) -> dict[str, Spread
     return {
         "processing": Spread.of(processing),
         "sending": Spread.of(sending),
-        "process_submission": Spread.of(runs["process_submission"]),
         "send_email": Spread.of(runs["send_email"]),
     }
 

@@ -118,7 +118,6 @@ def _measure(run: Run, section: Section, database: ScratchDatabase) -> None:
             )
     stored = {
         "submissions": database.count_rows("enquiries_submission"),
-        "tasks": database.count_rows("django_tasks_database_dbtaskresult"),
         "bare rows": database.count_rows("bench_reference_baresubmission"),
         "spooled": len(list((database.data_dir / "spool").glob("*.json"))),
     }
@@ -174,8 +173,7 @@ def _measure(run: Run, section: Section, database: ScratchDatabase) -> None:
     section.notes.append(
         f"{label}: {answered[INTAKE]:,} success answers from intake (warm-up included; "
         "answers after a turn's end are not counted); the database holds "
-        f"{stored['submissions']:,} submissions and {stored['tasks']:,} queued processing "
-        f"tasks, the spool {stored['spooled']:,} files"
+        f"{stored['submissions']:,} submissions, the spool {stored['spooled']:,} files"
         + ("." if kept >= answered[INTAKE] else " — FEWER THAN ANSWERED: submissions were lost!")
         + f" The reference table holds {stored['bare rows']:,} rows "
         f"for {answered[BARE]:,} answers."

@@ -108,6 +108,9 @@ def database_config(url: str, data_dir: Path) -> dict:
         # WAL lets readers and one writer work together; IMMEDIATE transactions take the
         # write lock up front, so concurrent writers wait (up to the timeout) instead of
         # failing half-way with "database is locked".
+        # synchronous=FULL makes every commit wait for the disk (one fsync of the WAL):
+        # intake answers success only once a submission is durable, and NORMAL would
+        # only survive a crash of the process, not of the machine.
         # Tests use a file too, in WAL mode like production (an in-memory database
         # locks whole tables and would hide how concurrent writers really behave).
         config["TEST"] = {"NAME": str(data_dir / f"test-{os.getpid()}.sqlite3")}
@@ -117,7 +120,7 @@ def database_config(url: str, data_dir: Path) -> dict:
             "timeout": env_int("SQLITE_TIMEOUT", 20),
             "transaction_mode": "IMMEDIATE",
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         }
     if not config.get("NAME"):
@@ -226,7 +229,8 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
-# A received submission still unprocessed after this many seconds lost its worker.
+# A received submission still waiting after this many seconds is retried by a sweep
+# (it failed once, or no worker was polling).
 SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)
 # Inbound email (handraise ingest-email): larger messages are quarantined unread.
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
@@ -318,6 +322,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Jobs the worker polls on threads of their own, again at once while they find work.
+POLLED_JOBS = ["handraise.enquiries.services.process_received_submissions"]
 # Jobs the worker runs by itself: (service function, seconds between runs).
 PERIODIC_JOBS = [
     ("handraise.enquiries.services.replay_spool", 2),

@@ -41,9 +41,6 @@ SUBMISSION_IDS = (
 def fault_env(handraise_env, mail_server):
     handraise_env["HANDRAISE_EMAIL_URL"] = mail_server.url
     handraise_env["HANDRAISE_INTAKE_RATE_LIMIT"] = "100000/m"
-    # A kill between a submission's insert and its task leaves it for the stalled-
-    # submission sweep; here the sweep may take it at once instead of after a minute.
-    handraise_env["HANDRAISE_SUBMISSION_STALLED_AFTER"] = "0"
     return handraise_env
 
 

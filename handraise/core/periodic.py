@@ -5,6 +5,11 @@ Each job is a plain service function with no arguments, named in the
 a background thread; a job that fails is logged and tried again next time,
 and never stops the others. Jobs must be safe to run from several workers at
 once (they claim rows, or rely on unique keys).
+
+A *polled* job (``POLLED_JOBS``) gets a thread of its own and runs again at
+once while it finds work, waiting only when it found none: it is how a table
+that is its own queue (received submissions) is served as promptly as the task
+queue, without a slow periodic job holding it up.
 """
 
 import logging
@@ -40,5 +45,43 @@ def start_thread(stop: threading.Event, tick: float = 0.5) -> threading.Thread:
             stop.wait(tick)
 
     thread = threading.Thread(target=loop, name="handraise-periodic", daemon=True)
+    thread.start()
+    return thread
+
+
+# After a failure (the database is down, say) a polled job waits this long.
+POLL_BACK_OFF = 2.0
+
+
+def run_polled_job(path: str) -> int | None:
+    """Run a polled job once: how much work it did, or None when it failed."""
+    close_old_connections()
+    try:
+        return import_string(path)()
+    except Exception:
+        logger.exception("Polled job %s failed; it runs again in %ss", path, POLL_BACK_OFF)
+        return None
+    finally:
+        close_old_connections()
+
+
+def drain_polled_jobs(rounds: int = 100) -> None:
+    """Run every polled job until it finds no more work (for ``worker --batch``)."""
+    for path in settings.POLLED_JOBS:
+        for _ in range(rounds):
+            if not run_polled_job(path):
+                break
+
+
+def start_poller(path: str, stop: threading.Event, idle_wait: float) -> threading.Thread:
+    def loop() -> None:
+        while not stop.is_set():
+            done = run_polled_job(path)
+            if done is None:
+                stop.wait(POLL_BACK_OFF)
+            elif not done:
+                stop.wait(idle_wait)
+
+    thread = threading.Thread(target=loop, name=f"handraise-poll-{path}", daemon=True)
     thread.start()
     return thread

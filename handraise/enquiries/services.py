@@ -2,11 +2,11 @@
 
 A submission's path, by reading calls:
 
-1. ``receive_submission`` (the public form view) stores the raw submission and
-   enqueues its processing in one transaction, or, when the database cannot
-   take the write in time, writes it to the spool. Only then does the prospect
-   get a success answer.
-2. ``process_submission`` (the worker) resolves the contact, creates the
+1. ``receive_submission`` (the public form view) stores the raw submission, one
+   row and nothing else, or, when the database cannot take the write in time,
+   writes it to the spool. Only then does the prospect get a success answer.
+2. ``process_submission`` (the worker, polling received submissions through
+   ``process_received_submissions``) resolves the contact, creates the
    enquiry with its response-due time, links earlier touchpoints, and queues
    the acknowledgement and the owner's notification through the outbox.
 3. ``record_first_response`` stops the clock; replies, calls and held meetings
@@ -106,12 +106,12 @@ def receive_submission(
 
 
 def store_submission(record: dict, form: Form | None = None) -> tuple[Submission, bool]:
-    """Insert a submission record once (by public id or idempotency key), then enqueue it.
+    """Insert a submission record once (by public id or idempotency key).
 
     Used by intake and by spool replay, so a record stored twice is one submission.
+    The row is all there is to write: the worker polls received submissions
+    (``process_received_submissions``), so intake makes one write, not two.
     """
-    from handraise.enquiries import tasks
-
     key = record.get("idempotency_key")
     # A fresh public id cannot exist yet: only a key or a replay can repeat a submission.
     if key or record.get("spooled"):
@@ -150,28 +150,60 @@ def store_submission(record: dict, form: Form | None = None) -> tuple[Submission
     else:
         # One INSERT, durable on its own: no transaction round trips on the hot path.
         submission = Submission.objects.create(**fields)
-    if not reason:
-        # The row is the durable record; the task only gets it processed at once. Should
-        # the process die between the two, retry_stalled_submissions processes it later.
-        tasks.process_submission.enqueue(submission_id=submission.pk)
     return submission, True
 
 
-def retry_stalled_submissions() -> int:
-    """Process submissions whose processing task died with its worker. Periodic.
+def process_received_submissions(*, limit: int = 50) -> int:
+    """Process waiting submissions, oldest first; the worker polls this. Returns how many.
 
-    Processing is one transaction, so a worker killed half-way left nothing behind;
-    running it again is safe and is the only way the enquiry gets made.
+    The submissions table is intake's queue, polled the way the task queue's own
+    table is. A task row per submission was a second write on every post (about
+    40% of intake's time, and on SQLite writers take turns), and a web process
+    killed between the two writes left the submission to the slow sweep.
+    Several workers can poll at once: each submission is claimed with SKIP
+    LOCKED where the database has it. One that fails is set aside with its error
+    for ``retry_stalled_submissions``, so it never holds up the ones behind it.
     """
-    stalled = Submission.objects.filter(
-        status=Submission.Status.RECEIVED,
-        received_at__lt=now() - timedelta(seconds=settings.SUBMISSION_STALLED_AFTER),
-    ).values_list("pk", flat=True)[:200]
+    waiting = Submission.objects.filter(status=Submission.Status.RECEIVED, error="").order_by(
+        "received_at"
+    )
     done = 0
-    for submission_id in stalled:
-        process_submission(submission_id=submission_id)
-        done += 1
+    for submission_id in waiting.values_list("pk", flat=True)[:limit]:
+        done += _process_or_set_aside(submission_id, skip_locked=True)
     return done
+
+
+def retry_stalled_submissions() -> int:
+    """Process submissions still waiting after a while. Periodic.
+
+    These are the ones set aside after an error (a bug, or a transient fault the
+    next try gets past) and any left while no worker was polling. Processing is
+    one transaction, so a worker killed half-way left nothing behind; running it
+    again is safe and is the only way the enquiry gets made.
+    """
+    stalled = (
+        Submission.objects.filter(
+            status=Submission.Status.RECEIVED,
+            received_at__lt=now() - timedelta(seconds=settings.SUBMISSION_STALLED_AFTER),
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:200]
+    )
+    return sum(_process_or_set_aside(submission_id) for submission_id in stalled)
+
+
+def _process_or_set_aside(submission_id: int, *, skip_locked: bool = False) -> int:
+    try:
+        status = process_submission(submission_id=submission_id, skip_locked=skip_locked)
+    except DatabaseError:
+        raise  # the database, not this submission: the caller backs off and tries again
+    except Exception as error:
+        logger.exception("Submission %s could not be processed; set aside", submission_id)
+        Submission.objects.filter(pk=submission_id, status=Submission.Status.RECEIVED).update(
+            error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        return 0
+    return int(status != "busy")
 
 
 def replay_spool() -> int:
@@ -207,12 +239,23 @@ def _storable(value: str) -> str:
 # --- 2. processing -----------------------------------------------------------------------
 
 
-def process_submission(*, submission_id: int) -> str:
-    """Turn a received submission into an enquiry, acknowledged and on the clock."""
+def process_submission(*, submission_id: int, skip_locked: bool = False) -> str:
+    """Turn a received submission into an enquiry, acknowledged and on the clock.
+
+    Returns the submission's status, or "busy" when ``skip_locked`` is set and
+    another worker is processing it right now.
+    """
     with transaction.atomic():
+        # Lock the submission only (of self): locking its form too would make every
+        # worker queue behind the others on the one contact form.
         submission = (
-            Submission.objects.select_for_update().select_related("form").get(pk=submission_id)
+            Submission.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+            .select_related("form")
+            .filter(pk=submission_id)
+            .first()
         )
+        if submission is None:
+            return "busy"
         if submission.status != Submission.Status.RECEIVED:
             return submission.status
         business = BusinessSettings.load()
@@ -255,7 +298,8 @@ def process_submission(*, submission_id: int) -> str:
         )
         submission.status = Submission.Status.PROCESSED
         submission.enquiry = enquiry
-        submission.save(update_fields=["status", "enquiry"])
+        submission.error = ""
+        submission.save(update_fields=["status", "enquiry", "error"])
         if enquiry.visitor_id:
             Touchpoint.objects.filter(visitor_id=enquiry.visitor_id, contact__isnull=True).update(
                 contact=resolution.contact
@@ -620,15 +664,10 @@ def record_enquiry(
 
 
 def restore_submission(*, submission: Submission) -> Submission:
-    """A quarantined submission was a person after all: process it like any other."""
-    from handraise.enquiries import tasks
-
-    with transaction.atomic():
-        updated = Submission.objects.filter(
-            pk=submission.pk, status=Submission.Status.QUARANTINED
-        ).update(status=Submission.Status.RECEIVED)
-        if updated:
-            tasks.process_submission.enqueue(submission_id=submission.pk)
+    """A quarantined submission was a person after all: the worker processes it next."""
+    Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUARANTINED).update(
+        status=Submission.Status.RECEIVED, error=""
+    )
     submission.refresh_from_db()
     return submission
 

@@ -114,4 +114,4 @@ def test_a_submission_left_unprocessed_by_a_dead_worker_is_processed_later(setti
     submission.refresh_from_db()
     fresh.refresh_from_db()
     assert submission.status == Submission.Status.PROCESSED and submission.enquiry is not None
-    assert fresh.status == Submission.Status.RECEIVED  # its own task will get to it
+    assert fresh.status == Submission.Status.RECEIVED  # the worker's poll gets to it

@@ -1,5 +1,6 @@
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -18,9 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, interval, batch, **options):
         stop = threading.Event()
         if batch:
+            periodic.drain_polled_jobs()
             periodic.run_due_jobs({})
         else:
             periodic.start_thread(stop)
+            for path in settings.POLLED_JOBS:
+                periodic.start_poller(path, stop, idle_wait=interval)
         arguments = ["--queue-name", "*", "--interval", str(interval), "--no-startup-delay"]
         if batch:
             arguments.append("--batch")
