@@ -38,10 +38,10 @@ over the bare view's; the issue's target is at least {target}.
 
 **How.** {connections} keep-alive connections post back to back (closed loop)
 from one asyncio client on the same machine. Each endpoint is warmed up for
-{warm_up} s, then the endpoints take turns ({order}), {seconds} s a turn, so a
-drift in the machine's speed hits both alike. Bodies are realistic, distinct
-enquiries (name, unique email, message; some with phone, company and UTM tags);
-both endpoints get the same kind of body.
+{warm_up} s, then the endpoints take turns ({order}), {seconds} s a turn: short
+turns close together, so a swing in the machine's speed hits both alike. Bodies
+are realistic, distinct enquiries (name, unique email, message; some with phone,
+company and UTM tags); both endpoints get the same kind of body.
 `HANDRAISE_INTAKE_RATE_LIMIT` is set to `{rate_limit}`: every post comes from
 127.0.0.1, and the per-address limit would otherwise quarantine the load.
 
