@@ -8,6 +8,7 @@ see nothing but the public intake.
 import asyncio
 import email
 import email.policy
+import logging
 import socket
 import threading
 
@@ -22,6 +23,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test mail server notes every connection at INFO, some after pytest has
+    # closed the stream logging writes to ("--- Logging error ---" noise in CI).
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)
