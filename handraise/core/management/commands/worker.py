@@ -19,8 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, interval, batch, **options):
         stop = threading.Event()
         if batch:
+            periodic.run_due_jobs({})  # first: replaying the spool stores submissions
             periodic.drain_polled_jobs()
-            periodic.run_due_jobs({})
         else:
             periodic.start_thread(stop)
             for path in settings.POLLED_JOBS:
