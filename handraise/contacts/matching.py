@@ -6,15 +6,19 @@ last word of the name) are compared, so matching stays fast at a million
 contacts. Scores come from RapidFuzz; nothing here writes.
 """
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 # At or above this score two contacts are suggested as one person (never merged).
 SUGGEST_AT = 88
 MAX_CANDIDATES = 200
+# The lowest name score that can still reach SUGGEST_AT: with a perfect organisation
+# score, 0.7 * name + 0.3 * 100 must round to SUGGEST_AT (a name alone needs more).
+CLOSE_NAME = math.floor((SUGGEST_AT - 0.5 - 30) / 0.7)
 
 
 # In a str pattern \w is "isalnum() or underscore", so this keeps exactly the
@@ -43,16 +47,37 @@ class Match:
     reason: str
 
 
+def close_names(name: str, others: list[str]) -> list[int]:
+    """Positions (in order) of the names close enough to ``name`` to reach SUGGEST_AT.
+
+    RapidFuzz scores every name in one call, in C.
+    """
+    close = process.extract(
+        fold(name),
+        [fold(other) for other in others],
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=CLOSE_NAME,
+        limit=None,
+    )
+    return sorted(index for _, _, index in close)
+
+
 def best_match(
     *, name: str, organisation: str, candidates: list[tuple[int, str, str]]
 ) -> Match | None:
-    """The best candidate (id, name, organisation) scoring at least SUGGEST_AT, if any."""
+    """The best candidate (id, name, organisation) scoring at least SUGGEST_AT, if any.
+
+    Ties go to the earlier candidate. Only names close enough to reach SUGGEST_AT
+    are scored in full.
+    """
+    close = close_names(name, [other_name for _, other_name, _ in candidates])
     # Fold every string once; scoring folded strings needs no per-pair processor.
     name, organisation = fold(name), fold(organisation)
     best = None
-    for contact_id, other_name, other_organisation in candidates:
+    for index in close:
+        contact_id, other_name, other_organisation = candidates[index]
         name_score = fuzz.token_sort_ratio(name, fold(other_name))
-        other_organisation = fold(other_organisation)
+        other_organisation = fold(other_organisation) if organisation else ""
         if organisation and other_organisation:
             org_score = fuzz.token_set_ratio(organisation, other_organisation)
             score = round(0.7 * name_score + 0.3 * org_score)

@@ -9,7 +9,6 @@ decide, never a silent merge.
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Value
 from django.db.models.functions import Lower
 
 from handraise.contacts import matching
@@ -104,18 +103,26 @@ def _add_phone(contact: Contact, phone: str) -> None:
 def _suggest_merge(contact: Contact, organisation: str) -> MergeSuggestion | None:
     if not contact.match_key:
         return None
-    bucket = Contact.objects.filter(match_key=contact.match_key).exclude(pk=contact.pk)
+    rows = list(
+        Contact.objects.filter(match_key=contact.match_key)
+        .exclude(pk=contact.pk)
+        .order_by("-pk")
+        .values_list("pk", "name", "organisation_id")[: matching.MAX_CANDIDATES]
+    )
+    # Names first; organisations are fetched only for the few names close enough to
+    # matter. Joining them onto the whole bucket cost more than the rest of matching.
+    close = matching.close_names(contact.name, [name for _, name, _ in rows])
+    if not close:
+        return None
+    rows = [rows[index] for index in close]
+    names = {}
     if organisation:
-        rows = bucket.values_list("pk", "name", "organisation__name")
-    else:  # a name alone is scored on names alone: no join to fetch organisations
-        rows = bucket.values_list("pk", "name", Value(""))
+        org_ids = {org_id for _, _, org_id in rows if org_id}
+        names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
     match = matching.best_match(
         name=contact.name,
         organisation=organisation,
-        candidates=[
-            (pk, name, org or "")
-            for pk, name, org in rows.order_by("-pk")[: matching.MAX_CANDIDATES]
-        ],
+        candidates=[(pk, name, names.get(org_id, "")) for pk, name, org_id in rows],
     )
     if match is None:
         return None

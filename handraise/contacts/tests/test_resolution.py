@@ -56,6 +56,22 @@ def test_similar_name_and_organisation_becomes_a_suggestion_not_a_merge(ann):
 
 
 @pytest.mark.unit
+def test_the_same_organisation_tips_a_close_name_into_a_suggestion(ann):
+    # "Annie Lee" is close to "Ann Lee" but not enough on her name alone. Each
+    # Annie is removed again, so the next is compared with Ann only.
+    def annie(**given):
+        resolution = resolve_contact(name="Annie Lee", email="annie@lee.example", **given)
+        resolution.contact.delete()
+        return resolution.suggestion
+
+    assert annie() is None
+    assert annie(organisation="Acme") is None
+    same_firm = annie(organisation="Lee & Co")
+    assert same_firm and same_firm.candidate == ann
+    assert "organisation (100)" in same_firm.reason
+
+
+@pytest.mark.unit
 def test_different_person_with_the_same_surname_is_not_suggested(ann):
     other = resolve_contact(name="Zhang Lee", email="zhang@other.example", organisation="Acme")
     assert other.suggestion is None
