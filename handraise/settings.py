@@ -229,8 +229,8 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
-# A received submission still waiting after this many seconds is retried by a sweep
-# (it failed once, or no worker was polling).
+# A received submission (or a stored inbound email) still waiting after this many
+# seconds is retried by a sweep (it failed once, or no worker was there to take it).
 SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)
 # Inbound email (handraise ingest-email): larger messages are quarantined unread.
 INBOUND_EMAIL_MAX_BYTES = env_int("INBOUND_EMAIL_MAX_BYTES", 10 * 1024 * 1024)
@@ -328,6 +328,7 @@ POLLED_JOBS = ["handraise.enquiries.services.process_received_submissions"]
 PERIODIC_JOBS = [
     ("handraise.enquiries.services.replay_spool", 2),
     ("handraise.enquiries.services.retry_stalled_submissions", 15),
+    ("handraise.enquiries.services.retry_unhandled_inbound_emails", 15),
     ("handraise.enquiries.services.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
     ("handraise.sales.cadences.run_due_steps", 60),

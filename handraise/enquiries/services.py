@@ -778,6 +778,26 @@ def handle_inbound_email(*, inbound_id: int, allow_spam: bool = False) -> Ingest
     return Ingested(inbound, inbound.status, summary)
 
 
+def retry_unhandled_inbound_emails() -> int:
+    """Handle stored emails whose handling died with its process (or met the database
+    down) once they have waited SUBMISSION_STALLED_AFTER seconds. Periodic.
+
+    Handling is one transaction and skips an email another process handled, so
+    running it again is safe; without this, such an email waited until the same
+    file was ingested again.
+    """
+    waiting = (
+        InboundEmail.objects.filter(
+            status=InboundEmail.Status.RECEIVED,
+            received_at__lt=now() - timedelta(seconds=settings.SUBMISSION_STALLED_AFTER),
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    # Any other error is recorded on the email by handle_inbound_email itself.
+    return sum(handle_inbound_email(inbound_id=pk).outcome != "duplicate" for pk in waiting)
+
+
 def restore_inbound_email(*, inbound: InboundEmail) -> Ingested:
     """An email quarantined as spam was a person after all: handle it as one."""
     updated = InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.SPAM).update(

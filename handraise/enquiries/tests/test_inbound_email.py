@@ -459,3 +459,30 @@ def test_naughty_strings_in_subject_body_and_name_are_stored_and_shown_escaped(
             assert escape(enquiry.from_name) in page
             checked += 1
     assert checked > 60
+
+
+def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
+    from handraise.core.clock import now
+    from handraise.enquiries import inbound_mail
+
+    def stored_only(raw: bytes, *, minutes_ago: int) -> InboundEmail:
+        # What ingest_email leaves when its process dies right after storing the bytes.
+        return InboundEmail.objects.create(
+            message_id=inbound_mail.message_key(raw),
+            raw=raw,
+            raw_size=len(raw),
+            received_at=now() - timedelta(minutes=minutes_ago),
+        )
+
+    settings.SUBMISSION_STALLED_AFTER = 60
+    orphan = stored_only(message(), minutes_ago=5)
+    recent = stored_only(message(message_id="<second@other.example>"), minutes_ago=0)
+    assert services.retry_unhandled_inbound_emails() == 1
+    assert services.retry_unhandled_inbound_emails() == 0  # handled once, not again
+    orphan.refresh_from_db()
+    assert orphan.status == InboundEmail.Status.ENQUIRY
+    assert Enquiry.objects.get().from_email == "ann@lee.example"
+    assert OutgoingEmail.objects.filter(kind="acknowledgement").count() == 1
+    # The one stored a moment ago may still be in its own process's hands.
+    recent.refresh_from_db()
+    assert recent.status == InboundEmail.Status.RECEIVED
