@@ -23,6 +23,9 @@ class OutgoingEmail(models.Model):
     message_id = models.CharField(max_length=255, unique=True)
     to = models.CharField(max_length=254)
     reply_to = models.CharField(max_length=254, blank=True)
+    in_reply_to = models.CharField(
+        max_length=255, blank=True, help_text="The Message-ID this answers, to keep one thread."
+    )
     subject = models.CharField(max_length=998)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

@@ -47,9 +47,20 @@ def stalled_after() -> timedelta:
 
 
 def queue_email(
-    *, key: str, kind: str, to: str, subject: str, body: str, reply_to: str = ""
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    reply_to: str = "",
+    in_reply_to: str = "",
 ) -> OutgoingEmail:
-    """Record an email to send and enqueue its send; the same key twice is one email."""
+    """Record an email to send and enqueue its send; the same key twice is one email.
+
+    ``in_reply_to`` is the Message-ID of the email this answers: mail programs then
+    show the answer in the prospect's own thread.
+    """
     from handraise.core import tasks
 
     moment = now()
@@ -61,6 +72,7 @@ def queue_email(
                 "message_id": make_msgid(domain=urlsplit(settings.BASE_URL).hostname),
                 "to": to,
                 "reply_to": reply_to,
+                "in_reply_to": in_reply_to,
                 # A header cannot hold a line break; a subject built from user input might.
                 "subject": " ".join(subject.split())[:998],
                 "body": body,
@@ -93,7 +105,7 @@ def send_email(*, email_id: int) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"Message-ID": email.message_id},
+        headers=_headers(email),
     )
     try:
         message.send()
@@ -105,6 +117,13 @@ def send_email(*, email_id: int) -> str:
     email.last_error = ""
     email.save(update_fields=["status", "sent_at", "last_error"])
     return email.status
+
+
+def _headers(email: OutgoingEmail) -> dict[str, str]:
+    headers = {"Message-ID": email.message_id}
+    if email.in_reply_to:
+        headers["In-Reply-To"] = headers["References"] = email.in_reply_to
+    return headers
 
 
 def _record_failure(email: OutgoingEmail, error: Exception) -> str:

@@ -314,8 +314,13 @@ def response_due(received_at: datetime, business: BusinessSettings) -> datetime:
     return calendar.add_business_minutes(received_at, business.response_target_minutes)
 
 
-def acknowledge_enquiry(*, enquiry: Enquiry, business: BusinessSettings) -> None:
-    """Queue the prompt, personal acknowledgement (once per enquiry, by its key)."""
+def acknowledge_enquiry(
+    *, enquiry: Enquiry, business: BusinessSettings, in_reply_to: str = ""
+) -> None:
+    """Queue the prompt, personal acknowledgement (once per enquiry, by its key).
+
+    ``in_reply_to`` is the Message-ID of the prospect's own email, when they wrote one.
+    """
     email = _email_of(enquiry)
     if not email:
         return
@@ -335,6 +340,7 @@ def acknowledge_enquiry(*, enquiry: Enquiry, business: BusinessSettings) -> None
         kind="acknowledgement",
         to=email,
         reply_to=business.reply_to_email,
+        in_reply_to=in_reply_to,
         subject=Template(business.acknowledgement_subject).render(context),
         body=Template(business.acknowledgement_body).render(context),
     )
@@ -461,6 +467,11 @@ def reply_by_email(*, enquiry: Enquiry, user, subject: str, body: str, token: st
             reply_to=user.email or business.reply_to_email,
             subject=subject,
             body=body,
+            in_reply_to=_thread_id(
+                InboundEmail.objects.filter(enquiry=enquiry, status=InboundEmail.Status.ENQUIRY)
+                .order_by("received_at")
+                .first()
+            ),
         )
         Activity.objects.get_or_create(
             outgoing_email=email,
@@ -847,11 +858,19 @@ def _route_inbound(inbound: InboundEmail, parsed, *, allow_spam: bool) -> str:
         message=message,
         received_at=moment,
     )
-    acknowledge_enquiry(enquiry=enquiry, business=BusinessSettings.load())
+    acknowledge_enquiry(
+        enquiry=enquiry, business=BusinessSettings.load(), in_reply_to=_thread_id(inbound)
+    )
     notify_owners(enquiry=enquiry)
     inbound.status, inbound.enquiry = Status.ENQUIRY, enquiry
     inbound.contact_id = enquiry.contact_id
     return f"new enquiry {enquiry.pk} from {parsed.sender}"
+
+
+def _thread_id(inbound: InboundEmail | None) -> str:
+    """The prospect's own Message-ID, to answer in their thread ("" when it had none)."""
+    key = inbound.message_id if inbound else ""
+    return key if key.startswith("<") else ""  # not the digest used when there was none
 
 
 def _record_reply(inbound: InboundEmail, parsed, target, moment: datetime) -> str:

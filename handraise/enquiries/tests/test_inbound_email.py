@@ -221,6 +221,8 @@ def test_email_from_a_stranger_is_an_enquiry_acknowledged_exactly_once(
     [ack] = mail_server.to("ann@lee.example")
     assert ack["Subject"] == "Thanks for getting in touch, Ann"
     assert "month-end close" in ack.get_content()
+    # Answered in her own thread: her mail program shows it under her message.
+    assert ack["In-Reply-To"] == ack["References"] == "<first@lee.example>"
     [note] = mail_server.to("owner@example.com")
     assert "Ann Lee" in note["Subject"]
     inbox = owner_client.get("/inbox/?channel=email").content.decode()
@@ -486,3 +488,21 @@ def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
     # The one stored a moment ago may still be in its own process's hands.
     recent.refresh_from_db()
     assert recent.status == InboundEmail.Status.RECEIVED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reply_from_the_inbox_stays_in_the_prospects_thread(owner, mail_server):
+    ingest(message(message_id="<question@lee.example>"))
+    enquiry = Enquiry.objects.get()
+    services.reply_by_email(
+        enquiry=enquiry, user=owner, subject="Re: month-end", body="Happy to.", token="t1"
+    )
+    call_command("worker", "--batch", verbosity=0)
+    [reply] = [m for m in mail_server.to("ann@lee.example") if m["Subject"] == "Re: month-end"]
+    assert reply["In-Reply-To"] == reply["References"] == "<question@lee.example>"
+
+
+def test_an_email_without_a_message_id_gets_an_unthreaded_acknowledgement():
+    ingest(message(message_id=None))
+    ack = OutgoingEmail.objects.get(kind="acknowledgement")
+    assert ack.in_reply_to == ""  # never the digest that stands in for a missing id

@@ -76,6 +76,7 @@ def test_submission_becomes_an_acknowledged_enquiry_on_the_clock(prospect, owner
     [ack] = mail_server.to("ann.lee@example.com")
     assert ack["Subject"] == "Thanks for getting in touch, Ann"
     assert "month-end close" in ack.get_content()
+    assert ack["In-Reply-To"] is None  # a web form has no email to answer in a thread
     [note] = mail_server.to("owner@example.com")
     assert "Ann Lee" in note["Subject"]
 
