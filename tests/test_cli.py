@@ -131,6 +131,8 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(handraise_env):
             os.killpg(serve.pid, signal.SIGKILL)
     assert serve.returncode == 0, output
     assert "Stopped." in output
+    # HANDRAISE_BASE_URL was left at its default port: emailed links would miss.
+    assert f"but this server listens on port {port}" in output
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}"), "a child process outlived serve"
 
@@ -145,3 +147,19 @@ def test_serve_refuses_a_port_in_use(handraise_env):
         result = run_handraise(handraise_env, "serve", "--bind", f"127.0.0.1:{port}")
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("base_url", "port", "warned"),
+    [
+        ("http://127.0.0.1:8000", 8000, False),
+        ("http://localhost:8000", 9000, True),
+        ("http://127.0.0.1", 80, False),
+        ("https://crm.example.com", 8000, False),  # behind a proxy: ports rightly differ
+    ],
+)
+def test_serve_warns_only_when_a_local_base_url_names_another_port(base_url, port, warned):
+    from handraise.core.management.commands.serve import base_url_mismatch
+
+    assert bool(base_url_mismatch(base_url, port)) is warned

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             children["worker"] = subprocess.Popen([sys.executable, "-m", "handraise", "worker"])
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(f"Handraise is running at http://{shown_host}:{port}/ (Ctrl-C stops it)")
+        mismatch = base_url_mismatch(settings.BASE_URL, port)
+        if mismatch:
+            self.stderr.write(mismatch)
         self.supervise(children)
 
     def load_demo(self) -> None:
@@ -158,6 +162,23 @@ def ensure_port_free(host: str, port: int) -> None:
                 f"cannot listen on {host}:{port} ({error.strerror}); "
                 "stop what uses it or pass --bind with another port"
             ) from None
+
+
+def base_url_mismatch(base_url: str, port: int) -> str:
+    """A warning when emailed links (HANDRAISE_BASE_URL) cannot reach this server.
+
+    Only a local address is judged: behind a proxy, a public BASE_URL rightly
+    names another port than the one served here.
+    """
+    base = urlsplit(base_url)
+    if base.hostname not in {"127.0.0.1", "localhost", "::1"}:
+        return ""
+    if (base.port or {"http": 80, "https": 443}[base.scheme]) == port:
+        return ""
+    return (
+        f"Warning: links in emails point to HANDRAISE_BASE_URL={base_url}, but this "
+        f"server listens on port {port}; set HANDRAISE_BASE_URL to the address people use."
+    )
 
 
 def first_line(error: Exception) -> str:
