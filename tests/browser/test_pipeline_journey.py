@@ -112,6 +112,9 @@ def test_owner_drags_a_deal_across_the_board_wins_it_and_sees_home_change(
     summary = {stage: column(owner, stage).locator(".column-summary") for stage in STAGES}
     expect(summary["Enquiry"]).to_have_text("3 deals · £21,500")
     expect(summary["Conversation"]).to_have_text("0 deals")
+    # Every column, Lost included, fits the 1280 px window: no sideways scrolling.
+    scroll, shown = owner.locator("#board").evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert scroll <= shown, f"the board scrolls sideways ({scroll} px in {shown} px)"
     # Soonest next step first.
     expect(column(owner, "Enquiry").locator(".card-title")).to_have_text(
         [PRIYA["title"], SAM["title"], LEE["title"]]
