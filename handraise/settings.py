@@ -134,7 +134,11 @@ DEBUG = env_bool("DEBUG", False)
 
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
-if _base.scheme not in {"http", "https"} or not _base.hostname:
+try:
+    _base_port_ok = _base.port is None or _base.port > 0
+except ValueError:  # not a number, or above 65535
+    _base_port_ok = False
+if _base.scheme not in {"http", "https"} or not _base.hostname or not _base_port_ok:
     raise ImproperlyConfigured(
         f"HANDRAISE_BASE_URL={BASE_URL!r} is not an http(s) URL such as https://crm.example.com."
     )

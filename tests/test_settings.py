@@ -60,8 +60,11 @@ def test_base_url_decides_the_allowed_host(handraise_env):
     assert "crm.example.com" in setting(handraise_env, "s.ALLOWED_HOSTS")
 
 
-def test_a_base_url_that_is_not_a_url_is_refused_in_one_line(handraise_env):
-    handraise_env["HANDRAISE_BASE_URL"] = "crm.example.com"
+@pytest.mark.parametrize(
+    "base_url", ["crm.example.com", "http://localhost:99999", "http://localhost:port"]
+)
+def test_a_base_url_that_is_not_a_url_is_refused_in_one_line(handraise_env, base_url):
+    handraise_env["HANDRAISE_BASE_URL"] = base_url
     result = run_handraise(handraise_env, "check")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "HANDRAISE_BASE_URL" in result.stderr

@@ -47,7 +47,8 @@ def resolve_contact(
                 _add_email(known, email)
                 return Resolution(contact=known, matched_on="phone")
         contact = Contact.objects.create(
-            name=name or email or phone,
+            # An email can be longer than a name may be (254 against 200 characters).
+            name=(name or email or phone)[: Contact._meta.get_field("name").max_length],
             organisation=_organisation(organisation),
             match_key=matching.match_key(name),
         )

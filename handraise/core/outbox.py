@@ -13,6 +13,7 @@ This module does not compose messages.
 import logging
 import smtplib
 from datetime import timedelta
+from email.errors import MessageError
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -109,7 +110,9 @@ def send_email(*, email_id: int) -> str:
     )
     try:
         message.send()
-    except (smtplib.SMTPException, OSError, ValueError) as error:
+    # MessageError: a header the email package cannot write; retries end in "failed",
+    # which the owner sees, instead of the email staying "sending" for ever.
+    except (smtplib.SMTPException, OSError, ValueError, MessageError) as error:
         return _record_failure(email, error)
 
     email.status = Status.SENT

@@ -76,11 +76,15 @@ def drain_polled_jobs(rounds: int = 100) -> None:
 def start_poller(path: str, stop: threading.Event, idle_wait: float) -> threading.Thread:
     def loop() -> None:
         while not stop.is_set():
-            done = run_polled_job(path)
+            try:
+                done = run_polled_job(path)
+            except Exception:  # closing a broken connection failed: never lose the thread
+                logger.exception("Polled job %s could not run", path)
+                done = None
             if done is None:
                 stop.wait(POLL_BACK_OFF)
             elif not done:
-                stop.wait(idle_wait)
+                stop.wait(max(idle_wait, 0.05))  # an idle poll never spins
 
     thread = threading.Thread(target=loop, name=f"handraise-poll-{path}", daemon=True)
     thread.start()

@@ -14,6 +14,7 @@ A submission's path, by reading calls:
 """
 
 import logging
+import re
 import uuid
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -49,6 +50,9 @@ from handraise.sales.models import Activity, Deal, Stage
 
 logger = logging.getLogger(__name__)
 
+# A submission that keeps failing to process is marked failed (the owner sees it)
+# after this long.
+GIVE_UP_AFTER = timedelta(hours=1)
 # How long intake waits for SQLite's write lock before spooling instead.
 INTAKE_LOCK_WAIT_MS = 2000
 # Owners are reminded this long before a response falls due.
@@ -154,7 +158,9 @@ def store_submission(record: dict, form: Form | None = None) -> tuple[Submission
 
 
 def process_received_submissions(*, limit: int = 50) -> int:
-    """Process waiting submissions, oldest first; the worker polls this. Returns how many.
+    """Process waiting submissions, oldest first; the worker polls this.
+
+    Returns how many it handled (processed, or set aside after an error).
 
     The submissions table is intake's queue, polled the way the task queue's own
     table is. A task row per submission was a second write on every post (about
@@ -167,19 +173,21 @@ def process_received_submissions(*, limit: int = 50) -> int:
     waiting = Submission.objects.filter(status=Submission.Status.RECEIVED, error="").order_by(
         "received_at"
     )
-    done = 0
-    for submission_id in waiting.values_list("pk", flat=True)[:limit]:
-        done += _process_or_set_aside(submission_id, skip_locked=True)
-    return done
+    return sum(
+        _process_or_set_aside(submission_id, skip_locked=True)
+        for submission_id in waiting.values_list("pk", flat=True)[:limit]
+    )
 
 
 def retry_stalled_submissions() -> int:
     """Process submissions still waiting after a while. Periodic.
 
-    These are the ones set aside after an error (a bug, or a transient fault the
-    next try gets past) and any left while no worker was polling. Processing is
-    one transaction, so a worker killed half-way left nothing behind; running it
-    again is safe and is the only way the enquiry gets made.
+    These are the ones set aside after an error (a bug met by unforeseen input,
+    say) and any left while no worker was polling. Processing is one
+    transaction, so a worker killed half-way left nothing behind; running it
+    again is safe and is the only way the enquiry gets made. After
+    ``GIVE_UP_AFTER`` of failures a submission is marked failed, which the
+    owner sees on Home and in the Inbox.
     """
     stalled = (
         Submission.objects.filter(
@@ -193,16 +201,25 @@ def retry_stalled_submissions() -> int:
 
 
 def _process_or_set_aside(submission_id: int, *, skip_locked: bool = False) -> int:
+    """Process one submission, or record why it could not be; 0 only when another
+    worker has it (or the database is unreachable, which raises)."""
     try:
         status = process_submission(submission_id=submission_id, skip_locked=skip_locked)
-    except DatabaseError:
+    except (OperationalError, InterfaceError):
         raise  # the database, not this submission: the caller backs off and tries again
-    except Exception as error:
-        logger.exception("Submission %s could not be processed; set aside", submission_id)
-        Submission.objects.filter(pk=submission_id, status=Submission.Status.RECEIVED).update(
-            error=f"{type(error).__name__}: {error}"[:2000]
+    except Exception as error:  # this submission's own trouble, a database DataError too
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        waiting = Submission.objects.filter(pk=submission_id, status=Submission.Status.RECEIVED)
+        if waiting.filter(error="").exists():
+            logger.exception("Submission %s could not be processed; set aside", submission_id)
+        else:
+            logger.warning("Submission %s still cannot be processed: %s", submission_id, reason)
+        gave_up = waiting.filter(received_at__lt=now() - GIVE_UP_AFTER).update(
+            status=Submission.Status.FAILED, error=f"Gave up retrying. {reason}"[:2000]
         )
-        return 0
+        if not gave_up:
+            waiting.update(error=reason)
+        return 1
     return int(status != "busy")
 
 
@@ -867,10 +884,15 @@ def _route_inbound(inbound: InboundEmail, parsed, *, allow_spam: bool) -> str:
     return f"new enquiry {enquiry.pk} from {parsed.sender}"
 
 
+# A Message-ID we repeat in our own headers: printable ASCII in angle brackets, nothing
+# else. A sender's control characters (\x0b, \x1c...) would break our header lines.
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
+
+
 def _thread_id(inbound: InboundEmail | None) -> str:
     """The prospect's own Message-ID, to answer in their thread ("" when it had none)."""
-    key = inbound.message_id if inbound else ""
-    return key if key.startswith("<") else ""  # not the digest used when there was none
+    key = inbound.message_id if inbound else ""  # a digest stands in when it had none
+    return key if _MESSAGE_ID.fullmatch(key) else ""
 
 
 def _record_reply(inbound: InboundEmail, parsed, target, moment: datetime) -> str:

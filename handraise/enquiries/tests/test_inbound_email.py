@@ -506,3 +506,21 @@ def test_an_email_without_a_message_id_gets_an_unthreaded_acknowledgement():
     ingest(message(message_id=None))
     ack = OutgoingEmail.objects.get(kind="acknowledgement")
     assert ack.in_reply_to == ""  # never the digest that stands in for a missing id
+
+
+@pytest.mark.parametrize("given", ["<q@lee.example>\x0bX-Injected: yes", "<a b@lee.example>"])
+def test_a_message_id_with_control_characters_or_spaces_is_never_repeated_in_our_headers(
+    given, mail_server
+):
+    # Written into the raw bytes: a well-behaved library refuses to make such a header.
+    ingest(
+        message(message_id="<stand-in@lee.example>").replace(
+            b"<stand-in@lee.example>", given.encode()
+        )
+    )
+    assert InboundEmail.objects.get().message_id == given  # kept as given, as the key
+    ack = OutgoingEmail.objects.get(kind="acknowledgement")
+    assert ack.in_reply_to == ""
+    outbox.send_email(email_id=ack.pk)
+    [sent] = mail_server.to("ann@lee.example")
+    assert sent["In-Reply-To"] is None and sent["X-Injected"] is None

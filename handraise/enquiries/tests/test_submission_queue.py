@@ -13,7 +13,7 @@ from handraise.core import periodic
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries import services
-from handraise.enquiries.models import Enquiry, Submission
+from handraise.enquiries.models import Enquiry, Form, Submission
 
 pytestmark = [pytest.mark.integration]
 
@@ -66,7 +66,7 @@ def test_a_submission_that_cannot_be_processed_is_set_aside_and_never_holds_up_t
     # A payload that is not an object of fields (say, a hand-edited spool file).
     broken = stored("", payload=["not", "fields"], minutes_ago=5)
     stored("Ann Lee", minutes_ago=4)
-    assert services.process_received_submissions() == 1
+    assert services.process_received_submissions() == 2  # one set aside, one processed
     broken.refresh_from_db()
     assert broken.status == Submission.Status.RECEIVED
     assert "AttributeError" in broken.error  # the reason is kept for whoever looks
@@ -77,11 +77,45 @@ def test_a_submission_that_cannot_be_processed_is_set_aside_and_never_holds_up_t
     assert services.process_received_submissions() == 0
     settings.SUBMISSION_STALLED_AFTER = 60
     old = stored("Cara Diaz", minutes_ago=3)
-    Submission.objects.filter(pk=old.pk).update(error="OperationalError: it was locked")
-    assert services.retry_stalled_submissions() == 1
+    Submission.objects.filter(pk=old.pk).update(error="KeyError: 'name'")  # set aside once
+    assert services.retry_stalled_submissions() == 2  # both tried, the broken one first
     old.refresh_from_db()
     assert old.status == Submission.Status.PROCESSED and old.error == ""
     assert Submission.objects.get(pk=broken.pk).status == Submission.Status.RECEIVED
+
+
+@pytest.mark.django_db
+def test_a_submission_that_keeps_failing_is_marked_failed_for_the_owner_after_an_hour(
+    settings, owner_client
+):
+    settings.SUBMISSION_STALLED_AFTER = 60
+    broken = stored("", payload=["not", "fields"], minutes_ago=30)
+    services.process_received_submissions()
+    services.retry_stalled_submissions()
+    assert Submission.objects.get(pk=broken.pk).status == Submission.Status.RECEIVED
+    Submission.objects.filter(pk=broken.pk).update(received_at=now() - timedelta(minutes=61))
+    services.retry_stalled_submissions()
+    broken.refresh_from_db()
+    assert broken.status == Submission.Status.FAILED
+    assert broken.error.startswith("Gave up retrying. AttributeError")
+    assert services.retry_stalled_submissions() == 0  # and it is left alone from then on
+    assert "1 submission could not be processed" in owner_client.get("/inbox/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_email_longer_than_a_name_may_be_still_makes_a_contact():
+    # A form that does not ask for a name: the contact is named after the email,
+    # which may be 254 characters where a name holds 200 (PostgreSQL refuses more).
+    Form.objects.filter(slug="contact").update(
+        fields={"name": "hidden", "email": "required", "message": "required"}
+    )
+    address = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.example.com"
+    assert len(address) > 200
+    submission = stored("", payload={"email": address, "message": "A quote, please"})
+    assert services.process_received_submissions() == 1
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.PROCESSED
+    assert submission.enquiry.contact.name == address[:200]
 
 
 @pytest.mark.django_db

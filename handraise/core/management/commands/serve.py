@@ -60,12 +60,12 @@ class Command(BaseCommand):
         if demo:
             self.load_demo()
 
+        mismatch = base_url_mismatch(settings.BASE_URL, port)
         children = {"web": self.start_web(bind, web_workers)}
         if not no_worker:
             children["worker"] = subprocess.Popen([sys.executable, "-m", "handraise", "worker"])
         shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
         self.stdout.write(f"Handraise is running at http://{shown_host}:{port}/ (Ctrl-C stops it)")
-        mismatch = base_url_mismatch(settings.BASE_URL, port)
         if mismatch:
             self.stderr.write(mismatch)
         self.supervise(children)
