@@ -79,6 +79,14 @@ def test_the_list_is_paged_and_each_page_costs_the_same(
     assert f"Person {PAGE_SIZE + 4:03}" in second and "Person 000" not in second
 
 
+def test_paging_through_a_search_keeps_the_search(teammate_client):
+    Contact.objects.bulk_create(Contact(name=f"Person {n:03}") for n in range(PAGE_SIZE + 5))
+    first = teammate_client.get("/contacts/", {"q": "Person"}).content.decode()
+    assert 'href="?q=Person&amp;page=2">Next</a>' in first
+    second = teammate_client.get("/contacts/", {"q": "Person", "page": 2}).content.decode()
+    assert 'href="?q=Person&amp;page=1">Previous</a>' in second and "Next</a>" not in second
+
+
 @pytest.mark.parametrize("page", ["0", "-3", "abc", "9" * 40])
 def test_a_page_number_that_makes_no_sense_shows_a_page(teammate_client, page):
     make_person()

@@ -279,6 +279,17 @@ def test_quarantine_page_lists_emails_in_a_fixed_number_of_queries(
     assert page.content.decode().count("the message has no usable From address") == 30
 
 
+def test_quarantined_emails_page_on_their_own(owner_client):
+    from handraise.enquiries.views import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 1):
+        ingest(message(sender="", message_id=f"<broken-{i}@example.com>", subject=f"Broken {i}"))
+    first = owner_client.get("/inbox/quarantine/").content.decode()
+    assert 'aria-label="Pages of emails"' in first and 'href="?emails_page=2">Next</a>' in first
+    second = owner_client.get("/inbox/quarantine/", {"emails_page": 2}).content.decode()
+    assert "Page 2 of 2" in second and second.count("no usable From address") == 1
+
+
 # --- what stops nothing ------------------------------------------------------------------
 
 
