@@ -13,14 +13,12 @@ concurrent resolutions (each lookup runs alone).
 
 import json
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
 from bench.databases import ScratchDatabase
 from bench.options import Run
 from bench.report import Row, Section, Table, milliseconds
-from bench.servers import REPO, handraise_environment, stop_process_group
+from bench.servers import run_child
 from bench.stats import Spread, ratio
 
 TARGET_P99 = 0.010
@@ -150,37 +148,16 @@ def _measure(run: Run, section: Section, database: ScratchDatabase) -> None:
 
 
 def _run_child(run: Run, database: ScratchDatabase, output: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
+    run_child(
         "bench.identity_lookups",
-        f"--contacts={run.sizes.contacts}",
-        f"--lookups={run.sizes.lookups}",
-        f"--seed={run.seed}",
-        f"--output={output}",
-    ]
-    environment = handraise_environment(
-        {**database.env, "DJANGO_SETTINGS_MODULE": "handraise.settings"}
+        [
+            f"--contacts={run.sizes.contacts}",
+            f"--lookups={run.sizes.lookups}",
+            f"--seed={run.seed}",
+            f"--output={output}",
+        ],
+        env={**database.env, "DJANGO_SETTINGS_MODULE": "handraise.settings"},
+        log=run.log_path(f"identity-{database.kind}"),
+        progress=lambda line: run.progress(f"identity on {database.label}: {line}"),
+        failure=f"the identity benchmark failed on {database.label}",
     )
-    log = run.log_path(f"identity-{database.kind}")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    child = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        with log.open("a") as copy:
-            for line in child.stdout:
-                copy.write(line)
-                run.progress(f"identity on {database.label}: {line.rstrip()}")
-        child.wait()
-    finally:
-        stop_process_group(child)
-    if child.returncode != 0:
-        raise RuntimeError(f"the identity benchmark failed on {database.label}; see {log}")

@@ -16,8 +16,6 @@ import html
 import http.client
 import json
 import random
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -28,7 +26,7 @@ from bench.databases import ScratchDatabase
 from bench.options import Run
 from bench.pages_setup import PROFILE_REPEATS
 from bench.report import Row, Section, Table, milliseconds, times
-from bench.servers import REPO, handraise_environment, handraise_serve, stop_process_group
+from bench.servers import handraise_serve, run_child
 from bench.stats import Spread, ratio
 
 TARGET_P95 = 0.150
@@ -402,40 +400,19 @@ class SignedInClient:
 
 
 def _run_setup(run: Run, database: ScratchDatabase, output: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
+    run_child(
         "bench.pages_setup",
-        f"--scale={run.sizes.pages_scale}",
-        f"--deals={run.sizes.pages_deals}",
-        f"--seed={run.seed}",
-        f"--output={output}",
-    ]
-    environment = handraise_environment(
-        {**database.env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        [
+            f"--scale={run.sizes.pages_scale}",
+            f"--deals={run.sizes.pages_deals}",
+            f"--seed={run.seed}",
+            f"--output={output}",
+        ],
+        env={**database.env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+        log=run.log_path(f"pages-setup-{database.kind}"),
+        progress=lambda line: run.progress(f"pages on {database.label}: {line}"),
+        failure=f"loading the demo failed on {database.label}",
     )
-    log = run.log_path(f"pages-setup-{database.kind}")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    child = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        with log.open("a") as copy:
-            for line in child.stdout:
-                copy.write(line)
-                run.progress(f"pages on {database.label}: {line.rstrip()}")
-        child.wait()
-    finally:
-        stop_process_group(child)
-    if child.returncode != 0:
-        raise RuntimeError(f"loading the demo failed on {database.label}; see {log}")
 
 
 PROFILE_HEADERS = ["In-process", "SQL", "Templates", "Rest"]

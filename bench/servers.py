@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +101,41 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None
             pass
         time.sleep(0.3)
     raise ServerFailed(f"handraise serve did not answer within {START_TIMEOUT} s:\n{_tail(log)}")
+
+
+def run_child(
+    module: str,
+    arguments: list[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    progress: Callable[[str], None],
+    failure: str,
+) -> None:
+    """Run ``python -m module arguments`` to its end, each output line to ``log`` and
+    ``progress``; raise RuntimeError(failure) if it fails. Used for the long set-ups
+    (a million contacts, the demo) that must not share the benchmark's process."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        cwd=REPO,
+        env=handraise_environment(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        with log.open("a") as copy:
+            for line in child.stdout:
+                copy.write(line)
+                progress(line.rstrip())
+        child.wait()
+    finally:
+        stop_process_group(child)
+    if child.returncode != 0:
+        raise RuntimeError(f"{failure}; see {log}")
 
 
 def stop_process_group(process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> None:
