@@ -1,6 +1,6 @@
 """Turning what people type into the one form Handraise stores and matches on.
 
-Emails are validated by Django's own validator and lower-cased whole (mailbox
+Emails are checked as SMTP will see them (``core.mailbox``) and lower-cased whole (mailbox
 providers treat the local part case-insensitively in practice, and matching must
 not miss "Ann@X.com" vs "ann@x.com"). Phones become E.164 via ``phonenumbers``.
 Nothing here touches the database.
@@ -8,14 +8,13 @@ Nothing here touches the database.
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+
+from handraise.core.mailbox import check_mailbox
 
 
 def normalise_email(raw: str) -> str:
     """Return the stored form of an email address, or raise ValidationError."""
-    value = (raw or "").strip().lower()
-    validate_email(value)
-    return value
+    return check_mailbox((raw or "").strip()).lower()
 
 
 def normalise_phone(raw: str, *, region: str) -> str:

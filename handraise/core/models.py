@@ -38,7 +38,11 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # "Was this address acknowledged lately?" (at most one a day per address).
+            models.Index(fields=["to", "kind", "created_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"

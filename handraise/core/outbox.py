@@ -7,6 +7,9 @@ records the result; a send whose worker died is picked up again by
 ``retry_stalled_emails`` and goes out with the same Message-ID, which is the
 key mail systems deduplicate on. Failures wait and are retried (the waits are
 HANDRAISE_EMAIL_RETRY_AFTER) and, after the last attempt, stay visible as failed.
+An address mail cannot be sent to fails at once, with its reason, unsent.
+Automatic mail (acknowledgements, notices to the owners) says so in its headers
+(RFC 3834 ``Auto-Submitted``), so other robots do not answer it and start a loop.
 This module does not compose messages.
 """
 
@@ -18,10 +21,12 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 
 from handraise.core.clock import now
+from handraise.core.mailbox import check_mailbox
 from handraise.core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,16 @@ logger = logging.getLogger(__name__)
 LOST_AFTER = timedelta(seconds=30)
 
 Status = OutgoingEmail.Status
+
+# Kinds a program sends by itself, with their RFC 3834 Auto-Submitted value. A reply
+# the owner wrote, and a cadence email (a follow-up in the owner's words), are personal.
+AUTOMATIC_KINDS = {
+    "acknowledgement": "auto-replied",
+    "notification": "auto-generated",
+    "reminder": "auto-generated",
+    "overdue": "auto-generated",
+    "password_reset": "auto-generated",
+}
 
 
 def max_attempts() -> int:
@@ -100,6 +115,13 @@ def send_email(*, email_id: int) -> str:
         email.attempt_started_at = moment
         email.save(update_fields=["status", "attempts", "attempt_started_at"])
 
+    try:
+        for address in filter(None, (email.to, email.reply_to)):
+            check_mailbox(address)
+    except ValidationError as error:
+        # No retry can make this address sendable: fail now, and say why.
+        return _record_failure(email, ValueError(f"{address!r}: {error.messages[0]}"), final=True)
+
     message = EmailMessage(
         subject=email.subject,
         body=email.body,
@@ -126,17 +148,21 @@ def _headers(email: OutgoingEmail) -> dict[str, str]:
     headers = {"Message-ID": email.message_id}
     if email.in_reply_to:
         headers["In-Reply-To"] = headers["References"] = email.in_reply_to
+    if email.kind in AUTOMATIC_KINDS:
+        headers["Auto-Submitted"] = AUTOMATIC_KINDS[email.kind]
+        # Exchange and Outlook's own out-of-office and delivery notices stay quiet too.
+        headers["X-Auto-Response-Suppress"] = "All"
     return headers
 
 
-def _record_failure(email: OutgoingEmail, error: Exception) -> str:
+def _record_failure(email: OutgoingEmail, error: Exception, *, final: bool = False) -> str:
     from handraise.core import tasks
 
     logger.warning(
         "Email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, error
     )
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if email.attempts >= max_attempts():
+    if final or email.attempts >= max_attempts():
         email.status = Status.FAILED
     else:
         email.status = Status.PENDING

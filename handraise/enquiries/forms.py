@@ -15,7 +15,7 @@ EXTRA_FIELDS = {
     "utm_content": 200,
     "utm_term": 200,
     "hr_visitor": 64,
-    "hr_submission_id": 200,
+    "hr_submission_id": 1000,  # stored as a digest, so any length compares whole
     "hr_page": 2000,
     "hr_referrer": 2000,
     "hr_started": 20,

@@ -93,12 +93,12 @@ def parse(raw: bytes, *, complete: bool = True, max_bytes: int = 0) -> ParsedEma
         return ParsedEmail(**fields, problem=problem)
     if not address:
         return ParsedEmail(**fields, problem="the message has no usable From address")
+    if len(address) > SENDER_MAX:
+        return ParsedEmail(**fields, problem=f"the From address is over {SENDER_MAX} characters")
     try:
         fields["sender"] = normalise_email(address)
     except ValidationError:
         return ParsedEmail(**fields, problem=f"the From address {address[:100]!r} is not valid")
-    if len(fields["sender"]) > SENDER_MAX:
-        return ParsedEmail(**fields, problem=f"the From address is over {SENDER_MAX} characters")
     text, problem = _text(message)
     return ParsedEmail(
         **fields,

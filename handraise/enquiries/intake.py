@@ -3,8 +3,10 @@
 Only parsing and answering live here: the body is size-checked, parsed and
 validated, spam is judged, then ``services.receive_submission`` makes it
 durable. Every failure gets a clear status: 413 too big, 400 malformed, 415
-wrong type, 422 field errors (HTML forms re-render with messages), 503 only
-when not even the spool could keep the submission.
+wrong type, 422 field errors (HTML forms re-render with messages) and a JSON
+``Idempotency-Key`` reused for a different message, 503 only when not even the
+spool could keep the submission. Every value is cleaned (``core.text``) before
+it is validated, stored or shown.
 """
 
 import json
@@ -24,6 +26,7 @@ from django_ratelimit.core import is_ratelimited
 
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
+from handraise.core.text import clean_text
 from handraise.enquiries import services
 from handraise.enquiries.forms import EXTRA_FIELDS, IntakeForm
 from handraise.enquiries.models import FORM_FIELDS, Form
@@ -83,12 +86,17 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
         result = services.receive_submission(
             form=form,
             payload={k: v for k, v in payload.items() if k in KNOWN_FIELDS},
-            idempotency_key=key.strip(),
+            idempotency_key=key,
+            # A script can send again under a new key; a person who edited the form and
+            # sent it again must not be refused (their new message is kept).
+            refuse_key_reuse=wants_json,
             remote_addr=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.headers.get("User-Agent", ""),
             origin=request.headers.get("Origin", "") or request.headers.get("Referer", ""),
             quarantine_reason=reason,
         )
+    except services.IdempotencyConflict as conflict:
+        return _with_cors(_error(True, 422, str(conflict)), request, form)
     except services.IntakeUnavailable:
         response = _error(wants_json, 503, "We could not save your message; please try again.")
         response["Retry-After"] = "30"
@@ -155,7 +163,8 @@ def _read(request: HttpRequest, wants_json: bool) -> dict[str, str]:
             return _read_json(request.body)
         if request.content_type not in FORM_TYPES:
             raise BadRequest(415, "Send the form as a form post or as application/json.")
-        return {key: request.POST.get(key, "") for key in request.POST if key in KNOWN_FIELDS}
+        posted = {key: request.POST.get(key, "") for key in request.POST if key in KNOWN_FIELDS}
+        return {key: _clean(key, value) for key, value in posted.items()}
     except RequestDataTooBig:
         raise BadRequest(413, "The submission is too large.") from None
     except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
@@ -177,8 +186,14 @@ def _read_json(body: bytes) -> dict[str, str]:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise BadRequest(400, f"The field {key!r} must be text.")
-        payload[key] = str(value)
+        payload[key] = _clean(key, value)
     return payload
+
+
+def _clean(key: str, value: object) -> str:
+    # JSON may carry lone surrogates and any post control characters: neither may reach
+    # the database, a page or a header (a stored "\ud800" made the Quarantine page 500).
+    return clean_text(value, multiline=key == "message")
 
 
 def _allowed_origins(form: Form) -> set[str]:

@@ -13,6 +13,8 @@ A submission's path, by reading calls:
    call it, acknowledgements never do.
 """
 
+import hashlib
+import json
 import logging
 import re
 import uuid
@@ -39,6 +41,7 @@ from handraise.contacts.services import resolve_contact
 from handraise.core import outbox
 from handraise.core.clock import BusinessCalendar, now
 from handraise.core.models import OutgoingEmail
+from handraise.core.text import clean_text
 from handraise.enquiries import inbound_mail, selectors, spool
 from handraise.enquiries.forms import IntakeForm
 from handraise.enquiries.models import Enquiry, Form, InboundEmail, Submission
@@ -63,6 +66,10 @@ class IntakeUnavailable(Exception):
     """Neither the database nor the spool could keep the submission: answer 503."""
 
 
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different message: answer 422."""
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     public_id: uuid.UUID
@@ -78,62 +85,126 @@ def receive_submission(
     form: Form,
     payload: dict[str, str],
     idempotency_key: str = "",
+    refuse_key_reuse: bool = False,
     remote_addr: str | None = None,
     user_agent: str = "",
     origin: str = "",
     quarantine_reason: str = "",
 ) -> IntakeResult:
-    """Make a validated submission durable: in the database, or else in the spool."""
+    """Make a validated submission durable: in the database, or else in the spool.
+
+    A repeated ``idempotency_key`` with the same message is the first submission.
+    With a different message it is never dropped: ``refuse_key_reuse`` (JSON,
+    whose client can send again under a new key) raises ``IdempotencyConflict``;
+    otherwise (a prospect who went back, edited and resent the form) it is kept as
+    a submission of its own.
+    """
     record = {
         "public_id": str(uuid.uuid4()),
         "form": form.slug,
         "received_at": now().isoformat(),
-        "payload": {key: _storable(value) for key, value in payload.items()},
-        "idempotency_key": idempotency_key[:200] or None,
+        # Cleaned at the edge already; cleaned again here for every other caller.
+        "payload": {
+            key: clean_text(value, multiline=key == "message") for key, value in payload.items()
+        },
+        "idempotency_key": submission_key(idempotency_key),
         "remote_addr": remote_addr,
-        "user_agent": _storable(user_agent)[:500],
-        "origin": _storable(origin)[:500],
+        "user_agent": clean_text(user_agent)[:500],
+        "origin": clean_text(origin)[:500],
         "quarantine_reason": quarantine_reason,
     }
     try:
         with _short_lock_wait():
-            submission, created = store_submission(record, form)
+            submission, created = store_submission(record, form, refuse_key_reuse=refuse_key_reuse)
     except DatabaseError as error:
         logger.warning("Database unavailable for intake (%s); spooling the submission", error)
         try:
             spool.write(record)
-        except OSError as spool_error:
+        except (OSError, ValueError) as spool_error:
             logger.error("Spool write failed too: %s", spool_error)
             raise IntakeUnavailable(str(spool_error)) from spool_error
         return IntakeResult(uuid.UUID(record["public_id"]), spooled=True, repeated=False)
     return IntakeResult(submission.public_id, spooled=False, repeated=not created)
 
 
-def store_submission(record: dict, form: Form | None = None) -> tuple[Submission, bool]:
-    """Insert a submission record once (by public id or idempotency key).
+def submission_key(given: str) -> str | None:
+    """What is stored for a client's idempotency key: a digest, so keys compare whole
+    (however long) and a hostile key is never stored or shown."""
+    given = given.strip()
+    if not given:
+        return None
+    return "sha256:" + hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# Fields that differ between two sends of the same message: the form's own bookkeeping.
+_NOT_THE_MESSAGE = {"hr_started", "hr_submission_id"}
+
+
+def _message(payload: dict) -> dict:
+    return {k: v for k, v in payload.items() if k not in _NOT_THE_MESSAGE and v != ""}
+
+
+def store_submission(
+    record: dict, form: Form | None = None, *, refuse_key_reuse: bool = False
+) -> tuple[Submission, bool]:
+    """Insert a submission record once (by public id, or by idempotency key and message).
 
     Used by intake and by spool replay, so a record stored twice is one submission.
+    A spooled record was answered with success before anyone could compare its key,
+    so its key is never refused: a different message under it is kept as its own.
     The row is all there is to write: the worker polls received submissions
     (``process_received_submissions``), so intake makes one write, not two.
     """
+    refuse_key_reuse = refuse_key_reuse and not record.get("spooled")
+    for _attempt in range(3):
+        earlier = _stored_already(record, refuse_key_reuse=refuse_key_reuse)
+        if earlier is not None:
+            return earlier, False
+        fields = _submission_fields(record, form)
+        if not fields["idempotency_key"]:
+            # One INSERT, durable on its own: no transaction round trips on the hot path.
+            return Submission.objects.create(**fields), True
+        try:
+            with transaction.atomic():
+                return Submission.objects.create(**fields), True
+        except IntegrityError:
+            continue  # a concurrent request with the same key won the race: look again
+    raise IntegrityError(f"submission {record['public_id']} could not be stored")
+
+
+def _stored_already(record: dict, *, refuse_key_reuse: bool) -> Submission | None:
+    """The submission this record repeats, if any. May re-key the record (see below)."""
     key = record.get("idempotency_key")
-    # A fresh public id cannot exist yet: only a key or a replay can repeat a submission.
-    if key or record.get("spooled"):
-        existing = Submission.objects.filter(
-            Q(public_id=record["public_id"]) | Q(idempotency_key=key)
-            if key
-            else Q(public_id=record["public_id"])
-        ).first()
-        if existing:
-            return existing, False
-    reason = record.get("quarantine_reason") or ""
+    if record.get("spooled"):
+        replayed = Submission.objects.filter(public_id=record["public_id"]).first()
+        if replayed is not None:
+            return replayed
+    if not key:
+        return None  # a fresh public id cannot exist yet: only a key or a replay repeats
+    earlier = Submission.objects.filter(idempotency_key=key).first()
+    if earlier is None or _message(earlier.payload) == _message(record["payload"]):
+        return earlier
+    if refuse_key_reuse:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used for a different message; "
+            "send a new message with a new key."
+        )
+    # Keep it under a key made of the key and this message, so that its own repeats
+    # (a double click on the edited form) are still one submission.
+    fingerprint = json.dumps(_message(record["payload"]), sort_keys=True, ensure_ascii=True)
+    record["idempotency_key"] = submission_key(f"{key}\n{fingerprint}")
+    return _stored_already(record, refuse_key_reuse=False)
+
+
+def _submission_fields(record: dict, form: Form | None) -> dict:
     if form is None or form.pk is None or form.slug != record["form"]:
         form = Form.objects.filter(slug=record["form"]).first()
     if form is None:
         raise spool.Unstorable(f"the form {record['form']!r} no longer exists")
-    fields = {
+    reason = record.get("quarantine_reason") or ""
+    return {
         "public_id": record["public_id"],
-        "idempotency_key": key,
+        "idempotency_key": record.get("idempotency_key"),
         "form": form,
         "received_at": parse_datetime(record["received_at"]),
         "payload": record["payload"],
@@ -144,17 +215,6 @@ def store_submission(record: dict, form: Form | None = None) -> tuple[Submission
         "quarantine_reason": reason,
         "spooled": bool(record.get("spooled")),
     }
-    if key:
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(**fields)
-        except IntegrityError:
-            # A concurrent request with the same idempotency key won the race.
-            return Submission.objects.get(idempotency_key=key), False
-    else:
-        # One INSERT, durable on its own: no transaction round trips on the hot path.
-        submission = Submission.objects.create(**fields)
-    return submission, True
 
 
 def process_received_submissions(*, limit: int = 50) -> int:
@@ -248,11 +308,6 @@ def _short_lock_wait():
             pass
 
 
-def _storable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; every other character is kept as given.
-    return str(value).replace("\x00", "\ufffd")
-
-
 # --- 2. processing -----------------------------------------------------------------------
 
 
@@ -339,7 +394,7 @@ def acknowledge_enquiry(
     ``in_reply_to`` is the Message-ID of the prospect's own email, when they wrote one.
     """
     email = _email_of(enquiry)
-    if not email:
+    if not email or _acknowledged_lately(email):
         return
     name = enquiry.from_name.strip() or enquiry.contact.name
     context = Context(
@@ -362,6 +417,18 @@ def acknowledge_enquiry(
         body=Template(business.acknowledgement_body).render(context),
     )
     Enquiry.objects.filter(pk=enquiry.pk).update(acknowledged_at=now())
+
+
+# At most one acknowledgement per address in this window: a help desk that answers
+# every message from a new address (or a prospect who writes five times in an hour)
+# must not get an acknowledgement each time. The owner is notified of each all the same.
+ACKNOWLEDGE_AT_MOST_EVERY = timedelta(days=1)
+
+
+def _acknowledged_lately(address: str) -> bool:
+    return OutgoingEmail.objects.filter(
+        to=address, kind="acknowledgement", created_at__gt=now() - ACKNOWLEDGE_AT_MOST_EVERY
+    ).exists()
 
 
 def notify_owners(*, enquiry: Enquiry) -> None:

@@ -35,7 +35,8 @@ def write(record: dict) -> Path:
     (folder / "tmp").mkdir(parents=True, exist_ok=True)
     name = f"{record['received_at']}-{uuid.uuid4().hex}.json".replace(":", "")
     temporary, final = folder / "tmp" / name, folder / name
-    data = json.dumps(record, ensure_ascii=False).encode()
+    # ASCII escapes: any text at all (even a lone surrogate) can be written and read back.
+    data = json.dumps(record, ensure_ascii=True).encode()
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, data)
