@@ -17,7 +17,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,13 @@ def run_due_jobs(last_run: dict[str, float], clock=time.monotonic) -> None:
         close_old_connections()
         try:
             import_string(path)()
+        except DatabaseError as error:  # the database is away: one line, not a traceback
+            logger.warning(
+                "Periodic job %s: database unavailable (%s); it runs again in %ss",
+                path,
+                first_line(error),
+                interval,
+            )
         except Exception:
             logger.exception("Periodic job %s failed; it runs again in %ss", path, interval)
         finally:
@@ -41,7 +48,10 @@ def start_thread(stop: threading.Event, tick: float = 0.5) -> threading.Thread:
     def loop() -> None:
         last_run: dict[str, float] = {}
         while not stop.is_set():
-            run_due_jobs(last_run)
+            try:
+                run_due_jobs(last_run)
+            except Exception:  # closing a broken connection failed: never lose the thread
+                logger.exception("Periodic jobs could not run")
             stop.wait(tick)
 
     thread = threading.Thread(target=loop, name="handraise-periodic", daemon=True)
@@ -58,6 +68,14 @@ def run_polled_job(path: str) -> int | None:
     close_old_connections()
     try:
         return import_string(path)()
+    except DatabaseError as error:  # the database is away: one line, not a traceback
+        logger.warning(
+            "Polled job %s: database unavailable (%s); it runs again in %ss",
+            path,
+            first_line(error),
+            POLL_BACK_OFF,
+        )
+        return None
     except Exception:
         logger.exception("Polled job %s failed; it runs again in %ss", path, POLL_BACK_OFF)
         return None
@@ -89,3 +107,9 @@ def start_poller(path: str, stop: threading.Event, idle_wait: float) -> threadin
     thread = threading.Thread(target=loop, name=f"handraise-poll-{path}", daemon=True)
     thread.start()
     return thread
+
+
+def first_line(error: Exception) -> str:
+    """An error in one line, for a log line that is not a traceback."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else 'no detail'}"
