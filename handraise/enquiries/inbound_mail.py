@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from mailparser_reply import EmailReplyParser
 
 from handraise.contacts.normalisation import normalise_email
+from handraise.core.text import clean_text
 
 MESSAGE_ID_MAX = 255
 SENDER_MAX = 254  # what a contact's email address can hold (RFC 5321's path limit)
@@ -33,6 +34,13 @@ SENDER_MAX = 254  # what a contact's email address can hold (RFC 5321's path lim
 REPLY_PARSE_MAX_CHARS = 20_000
 BLANK_RUNS = re.compile(r"\n(?:[^\S\n]*\n){2,}")  # blank: any whitespace, as str.strip() sees it
 MESSAGE_IDS = re.compile(r"<[^<>\s]{1,500}>")
+# The stdlib's header parser (policy.default) is recursive and slows down sharply on
+# long values: it reads at most this much of any header.
+HEADER_READ_MAX = 8_000
+# References is read with MESSAGE_IDS from its raw value: its last this many characters
+# (the most recent messages come last; at most REFERENCES_KEPT ids are kept).
+REFERENCES_READ_MAX = 64_000
+REFERENCES_KEPT = 50
 AUTOMATIC_SENDERS = re.compile(
     r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+\-.].*)?$", re.IGNORECASE
 )
@@ -63,7 +71,7 @@ def message_key(raw: bytes) -> str:
     """The Message-ID, or (when there is none, or it is unusable) a digest of the bytes."""
     try:
         headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-        given = storable(str(headers.get("Message-ID", "") or "")).strip()
+        given = _key_text(str(headers.get("Message-ID", "") or "")).strip()
     except Exception:  # the header parser has failed on hostile input: use the digest
         given = ""
     if given and "\n" not in given and "\r" not in given and len(given) <= MESSAGE_ID_MAX:
@@ -127,10 +135,18 @@ def new_text(text: str) -> str:
     return latest
 
 
-def storable(value: str) -> str:
-    """The text as given, minus what no database column can hold (NUL, lone surrogates)."""
+def storable(value: str, *, multiline: bool = False) -> str:
+    """The text as given, cleaned as every untrusted text is (``core.text.clean_text``).
+
+    Undecodable header bytes arrive as surrogate escapes: they are read as UTF-8.
+    """
+    return clean_text(value, multiline=multiline)
+
+
+def _key_text(value: str) -> str:
+    """A Message-ID kept as given (it is a key, compared, never shown) minus what no
+    column can hold: NUL, lone surrogates (surrogate escapes are read as UTF-8)."""
     try:
-        # Undecodable header bytes arrive as surrogate escapes: read them as UTF-8.
         value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:
         value = value.encode("utf-8", "replace").decode("utf-8")
@@ -138,20 +154,26 @@ def storable(value: str) -> str:
 
 
 def _header(message: EmailMessage, name: str) -> str:
+    """A header's value decoded by the policy's parser, from at most HEADER_READ_MAX chars."""
+    raw = _raw_header(message, name)[:HEADER_READ_MAX]
+    if not raw:
+        return ""
     try:
-        value = message.get(name)
+        return str(message.policy.header_fetch_parse(name, raw))
     except Exception:  # a header the parser chokes on: fall back to its raw value
-        value = _raw_header(message, name)
-    return "" if value is None else str(value)
+        return raw
 
 
 def _raw_header(message: EmailMessage, name: str) -> str:
-    return str(next((v for k, v in message.raw_items() if k.lower() == name.lower()), ""))
+    """The first ``name`` header as written (unparsed), or ""."""
+    name = name.lower()
+    return str(next((v for k, v in message.raw_items() if k.lower() == name), ""))
 
 
 def _from(message: EmailMessage) -> tuple[str, str]:
+    raw = _raw_header(message, "From")[:HEADER_READ_MAX]
     try:
-        addresses = message["From"].addresses if message["From"] is not None else ()
+        addresses = message.policy.header_fetch_parse("From", raw).addresses if raw else ()
         found = next((a for a in addresses if "@" in a.addr_spec), None)
     except Exception:  # malformed header: the plain parser reads its raw text below
         found = None
@@ -159,7 +181,10 @@ def _from(message: EmailMessage) -> tuple[str, str]:
         return storable(found.addr_spec), storable(found.display_name)
     # Parse first, decode the name after (RFC 2047 order), so an encoded line break in
     # the name (the stdlib refuses those) stays a character of the name, not a header.
-    name, address = email.utils.parseaddr(_raw_header(message, "From"))
+    try:
+        name, address = email.utils.parseaddr(raw)
+    except Exception:  # RecursionError on deeply nested comments, say
+        return "", ""
     if "@" not in address:
         return "", ""
     with contextlib.suppress(Exception):  # undecodable: the name stays as it was written
@@ -168,13 +193,16 @@ def _from(message: EmailMessage) -> tuple[str, str]:
 
 
 def _references(message: EmailMessage) -> list[str]:
-    found: list[str] = []
-    for name in ("In-Reply-To", "References"):
-        for message_id in MESSAGE_IDS.findall(_header(message, name)):
-            if message_id not in found:
-                found.append(message_id)
+    """In-Reply-To's first id, then References' most recent ids, without repeats.
+
+    Read from the raw values with one linear expression: the policy's parser is
+    quadratic on a header of thousands of ids.
+    """
+    in_reply_to = MESSAGE_IDS.findall(_raw_header(message, "In-Reply-To")[:HEADER_READ_MAX])
+    references = MESSAGE_IDS.findall(_raw_header(message, "References")[-REFERENCES_READ_MAX:])
+    found = list(dict.fromkeys(in_reply_to + references))  # de-duplicated, order kept
     # The most recent messages come last in References; a thread of hundreds is noise.
-    return found[:1] + found[1:][-50:]
+    return [storable(i) for i in found[:1] + found[1:][-REFERENCES_KEPT:]]
 
 
 def _text(message: EmailMessage) -> tuple[str, str]:
@@ -196,7 +224,7 @@ def _text(message: EmailMessage) -> tuple[str, str]:
             content = html_text.extract_text(content)
         except Exception as error:  # lxml refuses some documents outright
             return "", f"the HTML body could not be read ({type(error).__name__})"
-    return storable(content), ""
+    return storable(content, multiline=True), ""
 
 
 def _charset(message: EmailMessage) -> str:

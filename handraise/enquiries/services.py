@@ -839,18 +839,26 @@ def ingest_email(*, raw: bytes, source: str = "", size: int | None = None) -> In
 
 
 def handle_inbound_email(*, inbound_id: int, allow_spam: bool = False) -> Ingested:
-    """Decide what a stored inbound email is and do it, in one transaction."""
+    """Decide what a stored inbound email is and do it, in one short transaction.
+
+    The message is read and parsed first, outside any transaction and without a
+    lock (its bytes never change once stored); only routing and the writes hold
+    the row's lock.
+    """
     try:
+        stored = InboundEmail.objects.get(pk=inbound_id)
+        if stored.status != InboundEmail.Status.RECEIVED:
+            return Ingested(stored, "duplicate", f"duplicate of email {stored.pk}")
+        raw = bytes(stored.raw)
+        parsed = inbound_mail.parse(
+            raw,
+            complete=stored.raw_size == len(raw),
+            max_bytes=settings.INBOUND_EMAIL_MAX_BYTES,
+        )
         with transaction.atomic():
             inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
-            if inbound.status != InboundEmail.Status.RECEIVED:
+            if inbound.status != InboundEmail.Status.RECEIVED:  # handled meanwhile
                 return Ingested(inbound, "duplicate", f"duplicate of email {inbound.pk}")
-            raw = bytes(inbound.raw)
-            parsed = inbound_mail.parse(
-                raw,
-                complete=inbound.raw_size == len(raw),
-                max_bytes=settings.INBOUND_EMAIL_MAX_BYTES,
-            )
             inbound.from_address = parsed.from_address[:500]
             inbound.from_name = parsed.from_name[:500]
             inbound.subject = parsed.subject

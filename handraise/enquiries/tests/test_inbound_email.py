@@ -15,10 +15,13 @@ from django.utils.html import escape
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.models import OutgoingEmail
-from handraise.enquiries import services
+from handraise.core.text import clean_text
+from handraise.enquiries import inbound_mail, services
 from handraise.enquiries.models import Enquiry, InboundEmail
 from handraise.sales.models import Activity, CadenceEnrolment
 from handraise.sales.tests.factories import make_deal, make_enrolment
+from tests.conftest import handraise_env  # noqa: F401  (the CLI on a database of its own)
+from tests.processes import run_handraise
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -437,7 +440,8 @@ def test_header_injection_in_the_name_and_subject_sends_no_extra_mail(owner, mai
     ]
     for sent in mail_server.messages:
         assert sent["Bcc"] is None and sent["Cc"] is None and "\n" not in sent["Subject"]
-    assert InboundEmail.objects.get().from_name == "Ann\r\nBcc: victim@evil.example"  # as given
+    # Stored as given but on one line, as every intake stores a name (core.text.clean_text).
+    assert InboundEmail.objects.get().from_name == "Ann Bcc: victim@evil.example"
 
 
 def test_naughty_strings_in_subject_body_and_name_are_stored_and_shown_escaped(
@@ -462,11 +466,11 @@ def test_naughty_strings_in_subject_body_and_name_are_stored_and_shown_escaped(
     for naughty, result in results:
         inbound = result.inbound
         if "\x00" not in naughty and "\r" not in naughty and "\n" not in naughty:
-            assert inbound.subject == naughty  # stored as given
+            assert inbound.subject == clean_text(naughty)  # as given, cleaned as every intake
         if result.outcome != InboundEmail.Status.ENQUIRY or not naughty.strip():
             continue
         enquiry = inbound.enquiry
-        assert enquiry.message == naughty.replace("\x00", "\ufffd").strip()
+        assert enquiry.message == clean_text(naughty, multiline=True).strip()
         if checked < 60 or "<" in naughty:  # every string with markup, and a sample of the rest
             page = owner_client.get(f"/inbox/{enquiry.pk}/").content.decode()
             assert escape(enquiry.from_name) in page
@@ -535,3 +539,93 @@ def test_a_message_id_with_control_characters_or_spaces_is_never_repeated_in_our
     outbox.send_email(email_id=ack.pk)
     [sent] = mail_server.to("ann@lee.example")
     assert sent["In-Reply-To"] is None and sent["X-Injected"] is None
+
+
+# --- hostile headers: parse() reads a bounded part of each, in linear time ----------------
+
+
+def with_header(name: str, value: bytes, *, sender: bytes = b"Ann Lee <ann@lee.example>") -> bytes:
+    head = b"From: " + sender + b"\r\n" if name != "From" else b""
+    return head + name.encode() + b": " + value + b"\r\nMessage-ID: <m@lee.example>\r\n\r\nHi\r\n"
+
+
+def many_ids(count: int, separator: bytes = b"\r\n ") -> bytes:
+    return separator.join(b"<id%d@lee.example>" % i for i in range(count))
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_reads_references_of_100000_ids_keeping_the_first_reply_and_the_latest():
+    raw = with_header("In-Reply-To", b"<parent@lee.example>")
+    raw = raw.replace(b"\r\n\r\n", b"\r\nReferences: " + many_ids(100_000) + b"\r\n\r\n", 1)
+    parsed = inbound_mail.parse(raw)
+    assert parsed.problem == ""
+    assert parsed.references[0] == "<parent@lee.example>"
+    assert parsed.references[1:] == [f"<id{i}@lee.example>" for i in range(99_950, 100_000)]
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_reads_an_in_reply_to_of_100000_ids_without_repeats():
+    parsed = inbound_mail.parse(with_header("In-Reply-To", many_ids(100_000, b" ")))
+    assert parsed.references[0] == "<id0@lee.example>"
+    assert len(parsed.references) == len(set(parsed.references)) == 51
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_takes_the_first_of_thousands_of_from_addresses():
+    addresses = b",\r\n ".join(b"P%d <p%d@lee.example>" % (i, i) for i in range(5000))
+    parsed = inbound_mail.parse(with_header("From", addresses))
+    assert (parsed.from_address, parsed.from_name, parsed.problem) == ("p0@lee.example", "P0", "")
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_quarantines_a_from_of_deeply_nested_comments_instead_of_raising():
+    parsed = inbound_mail.parse(with_header("From", b"(" * 5000 + b"x" + b")" * 5000 + b" a@b.c"))
+    assert parsed.problem == "the message has no usable From address"
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_decodes_the_start_of_a_megabyte_subject_of_encoded_words():
+    words = b"\r\n ".join([b"=?utf-8?q?hello_w=C3=B6rld?="] * 40_000)
+    parsed = inbound_mail.parse(with_header("Subject", words))
+    assert parsed.subject.startswith("hello wörld")
+    assert 0 < len(parsed.subject) <= inbound_mail.HEADER_READ_MAX
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_reads_a_message_with_thousands_of_headers():
+    raw = with_header("X-Filler", b"v").replace(
+        b"\r\n\r\n", b"\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(10_000)) + b"\r\n", 1
+    )
+    parsed = inbound_mail.parse(raw)
+    assert (parsed.sender, parsed.problem, parsed.auto_reason) == ("ann@lee.example", "", "")
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_cleans_header_and_body_text_as_every_other_intake_does():
+    raw = message(sender="Ann\x07 Lee <ann@lee.example>", subject="a\x1fb", body="one\x00\ntwo")
+    parsed = inbound_mail.parse(raw)
+    assert (parsed.from_name, parsed.subject) == ("Ann\ufffd Lee", "a\ufffdb")
+    assert parsed.text.startswith("one\ufffd\ntwo")
+
+
+@pytest.mark.django_db(databases=[])
+def test_ingest_email_handles_100000_references_then_an_ordinary_email(
+    handraise_env,  # noqa: F811
+    tmp_path,
+):
+    assert run_handraise(handraise_env, "migrate", "-v0").returncode == 0
+    hostile = tmp_path / "hostile.eml"
+    hostile.write_bytes(
+        message(message_id="<hostile@lee.example>", References="<x@y>").replace(
+            b"References: <x@y>", b"References: " + many_ids(100_000)
+        )
+    )
+    ordinary = tmp_path / "ordinary.eml"
+    ordinary.write_bytes(
+        message(sender="Bo <bo@bo.example>", message_id="<plain@bo.example>", body="Hello there")
+    )
+    result = run_handraise(handraise_env, "ingest-email", str(hostile), str(ordinary), timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{hostile}: new enquiry ")
+    assert lines[1].startswith(f"{ordinary}: new enquiry ")
