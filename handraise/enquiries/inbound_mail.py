@@ -1,10 +1,12 @@
 """Reading one inbound RFC 822 message: who sent it, what it says, what kind it is.
 
 Pure functions over bytes, with the standard library's ``email`` package
-(``policy.default``). Nothing here raises on hostile or broken input: what
-cannot be read becomes a ``problem`` (the quarantine reason), what a machine
-sent becomes an ``auto_reason``. Text is made storable (no NUL, no lone
-surrogates) but otherwise kept as given; escaping is the templates' job.
+(``policy.default``, bounded: each header, the parts and the MIME headers of a
+message are read up to a limit, so parsing is linear in the input). Nothing here
+raises on hostile or broken input: what cannot be read becomes a ``problem`` (the
+quarantine reason), what a machine sent becomes an ``auto_reason``. Text is
+cleaned as every untrusted text is (``core.text.clean_text``); escaping is the
+templates' job.
 
 Deliberately not here: deciding what a message becomes (a reply, an enquiry)
 and every write; that is ``services.ingest_email``.
@@ -34,9 +36,16 @@ SENDER_MAX = 254  # what a contact's email address can hold (RFC 5321's path lim
 REPLY_PARSE_MAX_CHARS = 20_000
 BLANK_RUNS = re.compile(r"\n(?:[^\S\n]*\n){2,}")  # blank: any whitespace, as str.strip() sees it
 MESSAGE_IDS = re.compile(r"<[^<>\s]{1,500}>")
-# The stdlib's header parser (policy.default) is recursive and slows down sharply on
-# long values: it reads at most this much of any header.
+# The stdlib's parser (policy.default) is recursive and slow on long header values (a
+# Content-Type of many parameters: some 8 µs a character): it keeps at most this much
+# of any header, and of a Content-* header MIME_HEADER_READ_MAX. A message of more than
+# PARTS_MAX parts (each nests at most one level deeper) or MIME_HEADERS_MAX characters
+# of Content-* headers in all is not read past that point: it is quarantined.
 HEADER_READ_MAX = 8_000
+MIME_HEADER_READ_MAX = 2_000
+MIME_HEADERS_MAX = 50_000
+PARTS_MAX = 100
+ID_HEADERS = {"references", "in-reply-to"}  # read by MESSAGE_IDS, never by the policy
 # References is read with MESSAGE_IDS from its raw value: its last this many characters
 # (the most recent messages come last; at most REFERENCES_KEPT ids are kept).
 REFERENCES_READ_MAX = 64_000
@@ -79,23 +88,83 @@ def message_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+class _OverBudget(Exception):
+    """The message is bigger in structure than this module reads; args[0] says how."""
+
+
+class _Budget:
+    """What one message may still spend; the parser stops when something runs out.
+
+    It also keeps each Content-* header it parsed: the stdlib parses one again on
+    every look-up (``get_content_type`` alone, several times per part).
+    """
+
+    def __init__(self) -> None:
+        self.parts = PARTS_MAX
+        self.mime_header_chars = MIME_HEADERS_MAX
+        self.parsed_mime_headers: dict[tuple[str, str], object] = {}
+
+    def new_part(self, *, policy: email.policy.Policy) -> EmailMessage:
+        self.parts -= 1
+        if self.parts < 0:
+            raise _OverBudget(f"the message has more than {PARTS_MAX} MIME parts")
+        return EmailMessage(policy=policy)
+
+    def spend_mime_header(self, value: str) -> None:
+        self.mime_header_chars -= len(value)
+        if self.mime_header_chars < 0:
+            raise _OverBudget(
+                f"the message's Content-* headers are over {MIME_HEADERS_MAX} characters"
+            )
+
+
+class _BoundedPolicy(email.policy.EmailPolicy):
+    """``policy.default`` keeping a bounded part of each header value it will parse,
+    and (given a ``budget``) a bounded number of parts and of MIME header characters."""
+
+    budget: _Budget | None = None
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        name, value = super().header_source_parse(sourcelines)
+        lowered = name.lower()
+        if lowered in ID_HEADERS:
+            return name, value
+        if not lowered.startswith("content-"):
+            return name, value[:HEADER_READ_MAX]
+        value = value[:MIME_HEADER_READ_MAX]
+        if self.budget is not None:
+            self.budget.spend_mime_header(value)
+        return name, value
+
+    def header_fetch_parse(self, name: str, value: str):
+        if self.budget is None or not name.lower().startswith("content-"):
+            return super().header_fetch_parse(name, value)
+        parsed = self.budget.parsed_mime_headers
+        if (name, value) not in parsed:
+            parsed[name, value] = super().header_fetch_parse(name, value)
+        return parsed[name, value]
+
+
+def _policy_for_one_message() -> _BoundedPolicy:
+    budget = _Budget()
+    return _BoundedPolicy(budget=budget, message_factory=budget.new_part)
+
+
 def parse(raw: bytes, *, complete: bool = True, max_bytes: int = 0) -> ParsedEmail:
     """Read a message; ``complete=False`` means only its start was kept (it was too big)."""
     if not raw.strip():
         return ParsedEmail(problem="the message is empty")
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        message = email.message_from_bytes(raw, policy=_policy_for_one_message())
+    except _OverBudget as over:  # its headers still name the sender, for the quarantine
+        message = BytesHeaderParser(policy=_BoundedPolicy()).parsebytes(raw)
+        return ParsedEmail(**_header_fields(message), problem=str(over))
     except Exception as error:  # the stdlib parser is lenient; this is a last resort
         return ParsedEmail(problem=f"the message could not be read ({type(error).__name__})")
     if not message.keys():
         return ParsedEmail(problem="the message has no headers: it is not an email")
-    address, name = _from(message)
-    fields = {
-        "from_address": address,
-        "from_name": name,
-        "subject": storable(_header(message, "Subject")),
-        "references": _references(message),
-    }
+    fields = _header_fields(message)
+    address = fields["from_address"]
     if not complete:
         problem = f"larger than {max_bytes} bytes (HANDRAISE_INBOUND_EMAIL_MAX_BYTES)"
         return ParsedEmail(**fields, problem=problem)
@@ -151,6 +220,16 @@ def _key_text(value: str) -> str:
     except UnicodeEncodeError:
         value = value.encode("utf-8", "replace").decode("utf-8")
     return value.replace("\x00", "\ufffd")
+
+
+def _header_fields(message: EmailMessage) -> dict:
+    address, name = _from(message)
+    return {
+        "from_address": address,
+        "from_name": name,
+        "subject": storable(_header(message, "Subject")),
+        "references": _references(message),
+    }
 
 
 def _header(message: EmailMessage, name: str) -> str:

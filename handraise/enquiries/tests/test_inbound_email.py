@@ -629,3 +629,49 @@ def test_ingest_email_handles_100000_references_then_an_ordinary_email(
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith(f"{hostile}: new enquiry ")
     assert lines[1].startswith(f"{ordinary}: new enquiry ")
+
+
+def parts(count: int, part: bytes = b"Content-Type: text/plain\r\n\r\nx\r\n") -> bytes:
+    """A multipart/mixed message of ``count`` parts in all (itself included)."""
+    head = b"From: Ann Lee <ann@lee.example>\r\nSubject: Many\r\n"
+    head += b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+    return head + b"".join(b"--b\r\n" + part for _ in range(count - 1)) + b"--b--\r\n"
+
+
+def nested_parts(depth: int) -> bytes:
+    raw = b"From: Ann Lee <ann@lee.example>\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+    for level in range(1, depth):
+        raw += b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (level - 1, level)
+    raw += b"--b%d\r\nContent-Type: text/plain\r\n\r\nHello\r\n" % (depth - 1)
+    return raw + b"".join(b"--b%d--\r\n" % level for level in reversed(range(depth)))
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_reads_a_message_of_the_most_parts_and_quarantines_one_of_more_naming_its_sender():
+    attachment = b"Content-Disposition: attachment; filename=a.txt\r\n\r\nx\r\n"
+    read = inbound_mail.parse(parts(inbound_mail.PARTS_MAX, attachment))
+    assert (read.problem, len(read.attachments)) == ("", inbound_mail.PARTS_MAX - 1)
+
+    refused = inbound_mail.parse(parts(50_000, attachment))
+    assert refused.problem == f"the message has more than {inbound_mail.PARTS_MAX} MIME parts"
+    assert (refused.from_address, refused.subject) == ("ann@lee.example", "Many")
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_quarantines_multiparts_nested_a_thousand_deep_naming_their_sender():
+    parsed = inbound_mail.parse(nested_parts(1000))
+    assert parsed.problem == f"the message has more than {inbound_mail.PARTS_MAX} MIME parts"
+    assert parsed.from_address == "ann@lee.example"
+    assert inbound_mail.parse(nested_parts(20)).text.strip() == "Hello"  # ordinary nesting
+
+
+@pytest.mark.django_db(databases=[])
+def test_parse_quarantines_a_message_whose_content_headers_are_too_long_in_all():
+    params = b"; ".join(b"p%d=v" % i for i in range(250))  # under MIME_HEADER_READ_MAX each
+    part = b"Content-Type: text/plain; " + params + b"\r\nContent-Disposition: attachment; "
+    part += params + b"\r\n\r\nx\r\n"
+    parsed = inbound_mail.parse(parts(60, part))
+    assert parsed.problem == (
+        f"the message's Content-* headers are over {inbound_mail.MIME_HEADERS_MAX} characters"
+    )
+    assert parsed.from_address == "ann@lee.example"
