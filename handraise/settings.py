@@ -149,7 +149,8 @@ ALLOWED_HOSTS += [h.strip() for h in env("ALLOWED_HOSTS").split(",") if h.strip(
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with Handraise's admin site (throttled login, secrets guarded).
+    "handraise.accounts.admin_site.HandraiseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -229,6 +230,9 @@ else:
         "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
 RATELIMIT_USE_CACHE = "ratelimit"
+# Every rate limit keyed by "ip" counts the client's address, proxy or not (see
+# handraise/core/client_address.py and HANDRAISE_BEHIND_PROXY below).
+RATELIMIT_IP_META_KEY = "handraise.core.client_address.address_for_rate_limits"
 
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
@@ -246,8 +250,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# Sign-in attempts per address and per account name before a pause.
+# Every sign-in (the login page, the admin's, any future one) goes through this
+# backend, which throttles failed attempts before a password is even checked.
+AUTHENTICATION_BACKENDS = ["handraise.accounts.backends.ThrottledModelBackend"]
+# Failed sign-ins before a pause: into one account from one address (or from one
+# browser that signed into it before); from one address into any accounts; and into
+# one account from browsers that never signed into it, whatever their addresses.
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10/5m")
+LOGIN_ADDRESS_RATE_LIMIT = env("LOGIN_ADDRESS_RATE_LIMIT", "30/5m")
+LOGIN_ACCOUNT_RATE_LIMIT = env("LOGIN_ACCOUNT_RATE_LIMIT", "30/5m")
+# Password-reset emails asked for, per address and per email address.
+PASSWORD_RESET_RATE_LIMIT = env("PASSWORD_RESET_RATE_LIMIT", "5/1h")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -314,7 +327,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (nginx, Caddy): trust its X-Forwarded-Proto, and take the
+# client's address from X-Forwarded-For, PROXY_HOPS places from the right (one per
+# trusted proxy in front of Handraise). Without it that header is ignored.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_HOPS = env_int("PROXY_HOPS", 1)
+if PROXY_HOPS < 1:
+    raise ImproperlyConfigured(
+        f"HANDRAISE_PROXY_HOPS={PROXY_HOPS} must be at least 1 (the proxy in front of Handraise)."
+    )
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -11,6 +11,7 @@ chance; a new strategy or a code change explores new ground.
 """
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -186,8 +187,6 @@ def test_generated_calendar_secrets_and_sign_ins_never_get_a_server_error(prospe
     @FUZZ
     @given(secret=ANY_TEXT.filter(lambda s: "/" not in s), username=ANY_TEXT, password=ANY_TEXT)
     def probe(secret, username, password):
-        from urllib.parse import quote
-
         feed = prospect.get(f"/calendar/{quote(secret, errors='surrogatepass')}.ics")
         assert feed.status_code in (404, 400), feed.status_code
         login = prospect.post(
@@ -197,5 +196,26 @@ def test_generated_calendar_secrets_and_sign_ins_never_get_a_server_error(prospe
             content_type="application/x-www-form-urlencoded",
         )
         assert login.status_code < 500, login.status_code
+
+    probe()
+
+
+def test_generated_password_reset_requests_and_links_never_get_a_server_error(prospect, settings):
+    settings.PASSWORD_RESET_RATE_LIMIT = "1000000/h"
+
+    @FUZZ
+    @given(email=ANY_TEXT, uid=ANY_TEXT.filter(lambda s: "/" not in s), token=ANY_TEXT)
+    def probe(email, uid, token):
+        request = prospect.post(
+            "/password/reset/",
+            f"email={quote(email, errors='surrogatepass')}",
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert request.status_code in (200, 302), request.status_code
+        link = prospect.get(
+            f"/password/reset/{quote(uid, errors='surrogatepass', safe='')}/"
+            f"{quote(token, errors='surrogatepass', safe='')}/"
+        )
+        assert link.status_code in (200, 302, 404), link.status_code
 
     probe()

@@ -25,6 +25,10 @@ from django.utils.regex_helper import normalize
 # Views an anonymous visitor may open, by URL name ("namespace:name" inside a namespace).
 PUBLIC_URL_NAMES = {
     "login",
+    "password_reset",  # asking for a reset link by email
+    "password_reset_done",
+    "password_reset_confirm",  # the emailed link: its token is the credential
+    "password_reset_complete",
     "admin:login",  # the admin's own login form
     "intake",  # POST /f/<slug>/: the public enquiry intake
     "intake-thanks",

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from handraise.accounts.models import BusinessSettings
+from handraise.core.client_address import client_address
 from handraise.core.clock import now
 from handraise.core.text import clean_text
 from handraise.enquiries import services
@@ -90,7 +91,7 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
             # A script can send again under a new key; a person who edited the form and
             # sent it again must not be refused (their new message is kept).
             refuse_key_reuse=wants_json,
-            remote_addr=request.META.get("REMOTE_ADDR") or None,
+            remote_addr=client_address(request),
             user_agent=request.headers.get("User-Agent", ""),
             origin=request.headers.get("Origin", "") or request.headers.get("Referer", ""),
             quarantine_reason=reason,
