@@ -41,7 +41,7 @@ enquirer, with posts arriving at a constant {rate:.0f} a second for {seconds:.0f
 That path is the whole hand-raise: intake stores the submission, the worker
 (polling received submissions) picks it up, resolves the contact, creates the
 enquiry, queues the acknowledgement in the outbox and sends it. The server is
-the real `handraise serve` (gunicorn and the worker) on a fresh database, with
+the real `handraise serve` (its web servers and the worker) on a fresh database, with
 `HANDRAISE_EMAIL_URL` pointing at an SMTP server (aiosmtpd) that this benchmark
 runs on 127.0.0.1. Acknowledgements are matched to posts by recipient address,
 each enquirer's address being unique.

@@ -30,7 +30,7 @@ WARM_UP_SECONDS = 3
 METHOD = """\
 **What it measures.** The most form posts per second that `/f/contact/` answers
 with its success redirect (303), next to the most that a *bare Django view*
-answers, served side by side by one `handraise serve --no-worker` (gunicorn,
+answers, served side by side by one `handraise serve --no-worker` (waitress,
 {workers}) on a fresh database. The bare view lives in `bench/reference/`: it
 validates a `django.forms.Form` with name, email and message and inserts one row,
 behind the same middleware and settings as intake. The ratio is intake's rate
@@ -60,7 +60,7 @@ def run(run: Run) -> Section:
         key="intake",
         title="1. Intake throughput",
         method=METHOD.format(
-            workers="2 workers × 4 threads, as `serve` starts it",
+            workers="2 processes × 4 threads on one socket, as `serve` starts it",
             target=TARGET,
             connections=sizes.throughput_connections,
             warm_up=WARM_UP_SECONDS,

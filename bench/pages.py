@@ -60,7 +60,7 @@ page costs.
 **How.** A scratch database per database engine is migrated and filled by the
 `demo` command (PostgreSQL is then `VACUUM ANALYZE`d, as autovacuum would do
 soon after such a load); the demo owner's login is created with
-`ensure_demo_login`. `handraise serve --no-worker` (gunicorn, {workers}, DEBUG
+`ensure_demo_login`. `handraise serve --no-worker` (waitress, {workers}, DEBUG
 off, production settings plus the reference view) serves it, and one client
 signs in through `/login/` (CSRF token, session cookie), then sends every
 request on one keep-alive connection, one at a time. The deal pages timed are
@@ -77,7 +77,7 @@ page can never pass as a fast page.
 
 **Where the time goes.** Outside the timing, a process pointed at the same
 database requests each page through Django's test client (same URLs, middleware
-and templates; no HTTP, no gunicorn) {repeats} times after one warm-up, with every
+and templates; no HTTP, no web server) {repeats} times after one warm-up, with every
 statement logged by a `connection.execute_wrapper` and the outermost template
 `render` timed; every chosen deal page is profiled, so a query count that grew
 with a deal's timeline would show as a range. "Queries" is what one request
@@ -104,7 +104,7 @@ def run(run: Run) -> Section:
         method=METHOD.format(
             scale=sizes.pages_scale,
             target=milliseconds(TARGET_P95),
-            workers="2 workers × 4 threads, as `serve` starts it",
+            workers="2 processes × 4 threads on one socket, as `serve` starts it",
             deals=sizes.pages_deals,
             busiest=busiest,
             random=sizes.pages_deals - busiest,

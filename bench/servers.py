@@ -1,11 +1,11 @@
 """Running ``handraise serve`` for a benchmark, exactly as a user runs it.
 
-The server is the real command (migrate, collectstatic, then gunicorn with the
-worker and thread counts ``serve`` chooses, plus the worker unless asked not
+The server is the real command (migrate, collectstatic, then the web servers with
+the process and thread counts ``serve`` chooses, plus the worker unless asked not
 to), so the benchmark measures the setup users get rather than a copy of its
 flags that could drift. It runs in its own process group with its output in a
 log file, and is always stopped when the block ends: SIGTERM first (``serve``
-then stops gunicorn and the worker cleanly), SIGKILL to the group if that hangs.
+then stops the web servers and the worker cleanly), SIGKILL to the group if that hangs.
 """
 
 import http.client

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn (``handraise serve`` starts it)."""
+"""WSGI entry point (``handraise serve`` runs it with waitress; any WSGI server can)."""
 
 import os
 

@@ -123,7 +123,7 @@ def test_serve_runs_web_and_worker_and_ctrl_c_stops_both(handraise_env):
         children = subprocess.run(
             ["pgrep", "-P", str(serve.pid)], capture_output=True, text=True
         ).stdout.split()
-        assert len(children) == 2, "serve should run exactly a web server and a worker"
+        assert len(children) == 3, "serve should run two web servers (the default) and a worker"
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = serve.communicate(timeout=30)
     finally:
@@ -147,6 +147,12 @@ def test_serve_refuses_a_port_in_use(handraise_env):
         result = run_handraise(handraise_env, "serve", "--bind", f"127.0.0.1:{port}")
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_serve_refuses_no_web_server_in_one_line(handraise_env):
+    result = run_handraise(handraise_env, "serve", "--web-workers", "0")
+    assert result.returncode != 0
+    assert "--web-workers 0: at least one web server is needed" in result.stderr
 
 
 @pytest.mark.unit
