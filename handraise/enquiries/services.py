@@ -30,7 +30,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import Error as DatabaseError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.template import Context, Template
 from django.utils.dateparse import parse_datetime
 
@@ -49,6 +48,7 @@ from handraise.enquiries.spam import spam_reason
 from handraise.insights.models import QuickTag
 from handraise.insights.services import record_signals
 from handraise.marketing.models import Touchpoint
+from handraise.sales.activities import record_activity
 from handraise.sales.models import Activity, Deal, Stage
 
 logger = logging.getLogger(__name__)
@@ -557,19 +557,19 @@ def reply_by_email(*, enquiry: Enquiry, user, subject: str, body: str, token: st
                 .first()
             ),
         )
-        Activity.objects.get_or_create(
-            outgoing_email=email,
-            defaults={
-                "kind": Activity.Kind.EMAIL,
-                "direction": Activity.Direction.OUTBOUND,
-                "contact_id": enquiry.contact_id,
-                "enquiry": enquiry,
-                "user": user,
-                "subject": email.subject,
-                "body": email.body,
-                "occurred_at": email.created_at,
-            },
-        )
+        # The same token twice is the same email (the outbox's key), so one activity.
+        if not Activity.objects.filter(outgoing_email=email).exists():
+            record_activity(
+                kind=Activity.Kind.EMAIL,
+                direction=Activity.Direction.OUTBOUND,
+                contact_id=enquiry.contact_id,
+                enquiry=enquiry,
+                user=user,
+                outgoing_email=email,
+                subject=email.subject,
+                body=email.body,
+                occurred_at=email.created_at,
+            )
         record_first_response(enquiry=enquiry, user=user, at=email.created_at)
     return email
 
@@ -590,7 +590,7 @@ def log_call(
     """
     at = at or now()
     with transaction.atomic():
-        activity = Activity.objects.create(
+        activity = record_activity(
             kind=Activity.Kind.CALL,
             direction=Activity.Direction.OUTBOUND,
             contact_id=enquiry.contact_id,
@@ -621,7 +621,7 @@ def log_meeting(
     Signals noted with a booked meeting (what they asked when booking) are dated now.
     """
     with transaction.atomic():
-        activity = Activity.objects.create(
+        activity = record_activity(
             kind=Activity.Kind.MEETING,
             direction=Activity.Direction.OUTBOUND,
             contact_id=enquiry.contact_id,
@@ -973,20 +973,16 @@ def _thread_id(inbound: InboundEmail | None) -> str:
 def _record_reply(inbound: InboundEmail, parsed, target, moment: datetime) -> str:
     from handraise.sales.cadences import stop_for_contact
 
-    activity = Activity.objects.create(
+    activity = record_activity(
         kind=Activity.Kind.EMAIL,
         direction=Activity.Direction.INBOUND,
-        contact=target.contact,
+        contact_id=target.contact.pk,
         deal=target.deal,
         enquiry=target.enquiry,
         subject=" ".join(parsed.subject.split())[:300],
         body=inbound_mail.new_text(parsed.text),
         occurred_at=moment,
     )
-    if target.deal is not None:
-        Deal.objects.filter(
-            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=moment), pk=target.deal.pk
-        ).update(last_activity_at=moment)
     stopped = stop_for_contact(
         contact=target.contact, moment=moment, reason="The prospect replied by email."
     )

@@ -34,6 +34,7 @@ from handraise.enquiries.services import record_first_response
 from handraise.insights.models import QuickTag
 from handraise.insights.services import record_signals
 from handraise.sales import cadences
+from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
 from handraise.sales.models import Activity, Deal, OutcomeReason, Proposal, Stage
 from handraise.sales.templatetags.deals import money
@@ -99,7 +100,6 @@ def move_deal(
             expected_stage_id,
             stage=to_stage,
             stage_entered_at=moment,
-            last_activity_at=_latest(current.last_activity_at, moment),
             next_step=next_step,
             next_step_due=next_step_due,
         )
@@ -157,7 +157,6 @@ def close_deal(
             outcome_note=note.strip(),
             next_step="",
             next_step_due=None,
-            last_activity_at=_latest(current.last_activity_at, moment),
         )
         _record(
             current,
@@ -227,7 +226,7 @@ def log_activity(
         repeat = Activity.objects.filter(deal=current, **fields).first()
         if repeat:
             return repeat
-        activity = Activity.objects.create(deal=current, contact_id=current.contact_id, **fields)
+        activity = record_activity(deal=current, contact_id=current.contact_id, **fields)
         record_signals(
             contact_id=current.contact_id,
             deal_id=current.pk,
@@ -238,12 +237,9 @@ def log_activity(
             kind=signal_kind,
             text=signal_text,
         )
-        current.last_activity_at = _latest(current.last_activity_at, occurred_at)
-        changed = ["last_activity_at"]
         if is_open:
             current.next_step, current.next_step_due = next_step, next_step_due
-            changed += ["next_step", "next_step_due"]
-        current.save(update_fields=changed)
+            current.save(update_fields=["next_step", "next_step_due"])
         if direction == Activity.Direction.INBOUND:
             _stop_cadences(current, now(), reason="The prospect replied.")
         if (
@@ -329,7 +325,8 @@ def _update(current: Deal, expected_stage_id: int, **fields) -> None:
 
 
 def _record(deal: Deal, user, moment: datetime, *, subject: str, body: str) -> Activity:
-    return Activity.objects.create(
+    """The move's entry in the deal's history; it raises the deal's last-activity time."""
+    return record_activity(
         kind=Activity.Kind.NOTE,
         direction=Activity.Direction.INTERNAL,
         contact_id=deal.contact_id,
@@ -349,10 +346,6 @@ def _day(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(BusinessSettings.load().zone).date()
     return f"{moment.day} {moment:%b %Y}"
-
-
-def _latest(previous: datetime | None, moment: datetime) -> datetime:
-    return moment if previous is None else max(previous, moment)
 
 
 # --- proposals --------------------------------------------------------------------------
@@ -420,7 +413,7 @@ def send_proposal(
         ).first()
         if repeat:
             return repeat
-        activity = Activity.objects.create(
+        activity = record_activity(
             kind=Activity.Kind.PROPOSAL,
             direction=Activity.Direction.OUTBOUND,
             contact_id=current.contact_id,
@@ -449,8 +442,7 @@ def send_proposal(
             proposal.document.save("document", document, save=False)
         proposal.save()
         current.value, current.currency = amount, currency
-        current.last_activity_at = _latest(current.last_activity_at, sent_at)
-        current.save(update_fields=["value", "currency", "last_activity_at"])
+        current.save(update_fields=["value", "currency"])
         target = Stage.objects.filter(
             name__iexact=PROPOSAL_STAGE_NAME, is_won=False, is_lost=False
         ).first()
