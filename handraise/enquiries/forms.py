@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
-from handraise.enquiries.models import FORM_FIELDS, Form
+from handraise.enquiries.models import FORM_FIELDS, Form, ReplyTemplate, validate_form_fields
 from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
 
 LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200, "message": 10_000}
@@ -97,8 +97,6 @@ class ReplyForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        from handraise.enquiries.models import ReplyTemplate
-
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = ReplyTemplate.objects.all()
 
@@ -254,8 +252,6 @@ class FormSettingsForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         modes = {name: data.get(f"field_{name}", "optional") for name in FORM_FIELDS}
-        from handraise.enquiries.models import validate_form_fields
-
         try:
             validate_form_fields(modes)
         except ValidationError as error:
