@@ -30,7 +30,7 @@ from django.db import transaction
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
-from handraise.enquiries.services import record_first_response
+from handraise.enquiries.response_clock import record_first_response
 from handraise.insights.models import QuickTag
 from handraise.insights.services import record_signals
 from handraise.sales import cadences
@@ -167,6 +167,48 @@ def close_deal(
         )
         _stop_cadences(current, moment, reason=f"The deal was {outcome.label.lower()}.")
     return Move(deal=current, from_stage=from_stage, to_stage=to_stage, moved=True)
+
+
+def open_deal(
+    *,
+    enquiry: Enquiry,
+    user,
+    title: str,
+    value: Decimal,
+    next_step: str,
+    next_step_due: date | None,
+) -> Deal:
+    """Open a deal from an enquiry in the first open stage, with marketing's context
+    attached: its origin, the business's currency and the activities logged so far.
+
+    The caller (``enquiries.answering.convert_to_deal``) holds the enquiry's lock and
+    has decided that it may become a deal.
+    """
+    moment = now()
+    deal = Deal.objects.create(
+        title=title,
+        contact_id=enquiry.contact_id,
+        enquiry=enquiry,
+        stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
+        origin=_origin_of(enquiry),
+        owner=user,
+        value=value,
+        currency=BusinessSettings.load().currency,
+        next_step=next_step,
+        next_step_due=next_step_due,
+        created_at=moment,
+        stage_entered_at=moment,
+    )
+    Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
+    return deal
+
+
+def _origin_of(enquiry: Enquiry) -> str:
+    if enquiry.channel == Enquiry.Channel.REFERRAL:
+        return Deal.Origin.REFERRAL
+    if Deal.objects.filter(contact_id=enquiry.contact_id, stage__is_won=True).exists():
+        return Deal.Origin.REPEAT
+    return Deal.Origin.MARKETING
 
 
 def set_next_step(*, deal: Deal, user, next_step: str, next_step_due: date | None) -> Deal:

@@ -16,7 +16,7 @@ from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.models import OutgoingEmail
 from handraise.core.text import clean_text
-from handraise.enquiries import inbound_mail, services
+from handraise.enquiries import answering, email_ingest, inbound_mail
 from handraise.enquiries.models import Enquiry, InboundEmail
 from handraise.sales.models import Activity, CadenceEnrolment
 from handraise.sales.tests.factories import make_deal, make_enrolment
@@ -60,8 +60,8 @@ def message(
     return bytes(mail)
 
 
-def ingest(raw: bytes) -> services.Ingested:
-    return services.ingest_email(raw=raw, source="test")
+def ingest(raw: bytes) -> email_ingest.Ingested:
+    return email_ingest.ingest_email(raw=raw, source="test")
 
 
 @pytest.fixture
@@ -494,8 +494,8 @@ def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
     settings.SUBMISSION_STALLED_AFTER = 60
     orphan = stored_only(message(), minutes_ago=5)
     recent = stored_only(message(message_id="<second@other.example>"), minutes_ago=0)
-    assert services.retry_unhandled_inbound_emails() == 1
-    assert services.retry_unhandled_inbound_emails() == 0  # handled once, not again
+    assert email_ingest.retry_unhandled_inbound_emails() == 1
+    assert email_ingest.retry_unhandled_inbound_emails() == 0  # handled once, not again
     orphan.refresh_from_db()
     assert orphan.status == InboundEmail.Status.ENQUIRY
     assert Enquiry.objects.get().from_email == "ann@lee.example"
@@ -509,7 +509,7 @@ def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
 def test_a_reply_from_the_inbox_stays_in_the_prospects_thread(owner, mail_server):
     ingest(message(message_id="<question@lee.example>"))
     enquiry = Enquiry.objects.get()
-    services.reply_by_email(
+    answering.reply_by_email(
         enquiry=enquiry, user=owner, subject="Re: month-end", body="Happy to.", token="t1"
     )
     call_command("worker", "--batch", verbosity=0)
