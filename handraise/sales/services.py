@@ -1,4 +1,4 @@
-"""Writes for the pipeline: moving deals, closing them, next steps, logged activities.
+"""Writes for the pipeline: opening deals, moving them, closing them, next steps, logged activities.
 
 The rule these keep: an open deal always has a dated next step, so every write
 that leaves a deal open asks for one, and closing a deal (won or lost) asks for
