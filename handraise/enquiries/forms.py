@@ -1,6 +1,9 @@
 """Validation of what a prospect posts to a public form."""
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
@@ -225,8 +228,6 @@ class FormSettingsForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
         super().__init__(*args, **kwargs)
         self.fields["notify"].queryset = get_user_model().objects.filter(is_active=True)
         self.fields["notify"].help_text = "Nobody ticked: every owner is notified."
@@ -238,8 +239,6 @@ class FormSettingsForm(forms.ModelForm):
             )
 
     def clean_allowed_origins(self) -> str:
-        from urllib.parse import urlsplit
-
         lines = [
             line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()
         ]

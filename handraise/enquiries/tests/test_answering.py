@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries import answering, selectors, submissions
-from handraise.enquiries.models import Enquiry, Submission
+from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales.models import Activity, Deal
 
@@ -159,8 +160,6 @@ def test_context_shows_the_pages_read_before_the_hand_raise(enquiry):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restored_submission_is_processed_like_any_other(owner):
-    from handraise.enquiries.models import Form
-
     submission = Submission.objects.create(
         public_id="6a1f3e0e-7d33-4a8e-9a0b-0d2a4c1f9e10",
         form=Form.objects.get(slug="contact"),
@@ -170,7 +169,6 @@ def test_restored_submission_is_processed_like_any_other(owner):
         quarantine_reason="links",
     )
     submissions.restore_submission(submission=submission)
-    from django.core.management import call_command
 
     call_command("worker", "--batch", verbosity=0)
     submission.refresh_from_db()

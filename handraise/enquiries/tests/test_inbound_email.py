@@ -14,10 +14,12 @@ from django.utils.html import escape
 
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
+from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.core.text import clean_text
 from handraise.enquiries import answering, email_ingest, inbound_mail
 from handraise.enquiries.models import Enquiry, InboundEmail
+from handraise.enquiries.views import PAGE_SIZE
 from handraise.sales.models import Activity, CadenceEnrolment
 from handraise.sales.tests.factories import make_deal, make_enrolment
 from tests.conftest import handraise_env  # noqa: F401  (the CLI on a database of its own)
@@ -283,8 +285,6 @@ def test_quarantine_page_lists_emails_in_a_fixed_number_of_queries(
 
 
 def test_quarantined_emails_page_on_their_own(owner_client):
-    from handraise.enquiries.views import PAGE_SIZE
-
     for i in range(PAGE_SIZE + 1):
         ingest(message(sender="", message_id=f"<broken-{i}@example.com>", subject=f"Broken {i}"))
     first = owner_client.get("/inbox/quarantine/").content.decode()
@@ -479,9 +479,6 @@ def test_naughty_strings_in_subject_body_and_name_are_stored_and_shown_escaped(
 
 
 def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
-    from handraise.core.clock import now
-    from handraise.enquiries import inbound_mail
-
     def stored_only(raw: bytes, *, minutes_ago: int) -> InboundEmail:
         # What ingest_email leaves when its process dies right after storing the bytes.
         return InboundEmail.objects.create(

@@ -2,9 +2,12 @@
 
 import json
 import os
+import uuid
+from datetime import timedelta
 
 import pytest
 
+from handraise.core.clock import now
 from handraise.enquiries import spool, submissions
 from handraise.enquiries.models import Submission
 
@@ -18,10 +21,6 @@ def spool_in_tmp(settings, tmp_path):
 
 
 def record(name: str = "Ann Lee", **extra) -> dict:
-    import uuid
-
-    from handraise.core.clock import now
-
     base = {
         "public_id": str(uuid.uuid4()),
         "form": "contact",
@@ -103,10 +102,6 @@ def test_a_submission_whose_form_was_deleted_is_set_aside_and_does_not_block_oth
 
 
 def test_a_submission_left_unprocessed_by_a_dead_worker_is_processed_later(settings):
-    from datetime import timedelta
-
-    from handraise.core.clock import now
-
     old = record("Ann Lee", received_at=(now() - timedelta(minutes=10)).isoformat())
     submission, _ = submissions.store_submission(old)
     fresh, _ = submissions.store_submission(record("Bob Smith"))
