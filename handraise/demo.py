@@ -40,7 +40,7 @@ from handraise.contacts.models import Contact, ContactEmail, ContactPhone, Organ
 from handraise.core import clock
 from handraise.core.clock import BusinessCalendar
 from handraise.enquiries.models import Enquiry, Form
-from handraise.enquiries.services import REMIND_BEFORE
+from handraise.enquiries.response_clock import REMIND_BEFORE
 from handraise.insights.models import IdealClientProfile, Signal, Theme
 from handraise.marketing.models import Asset, Channel, Touchpoint
 from handraise.sales.cadences import step_due_at

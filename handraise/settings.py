@@ -349,13 +349,13 @@ LOGGING = {
 }
 
 # Jobs the worker polls on threads of their own, again at once while they find work.
-POLLED_JOBS = ["handraise.enquiries.services.process_received_submissions"]
+POLLED_JOBS = ["handraise.enquiries.submissions.process_received_submissions"]
 # Jobs the worker runs by itself: (service function, seconds between runs).
 PERIODIC_JOBS = [
-    ("handraise.enquiries.services.replay_spool", 2),
-    ("handraise.enquiries.services.retry_stalled_submissions", 15),
-    ("handraise.enquiries.services.retry_unhandled_inbound_emails", 15),
-    ("handraise.enquiries.services.sound_response_alarms", 30),
+    ("handraise.enquiries.submissions.replay_spool", 2),
+    ("handraise.enquiries.submissions.retry_stalled_submissions", 15),
+    ("handraise.enquiries.email_ingest.retry_unhandled_inbound_emails", 15),
+    ("handraise.enquiries.response_clock.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
     ("handraise.sales.cadences.run_due_steps", 60),
 ]

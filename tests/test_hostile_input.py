@@ -115,9 +115,9 @@ def test_malformed_bodies_get_4xx_not_5xx(prospect, content_type, body):
 def test_header_injection_through_the_name_never_reaches_an_email_header(prospect, mail_server):
     body = {"name": "Ann\r\nBcc: victim@example.com", "email": "ann@example.com", "message": "Hi"}
     prospect.post("/f/contact/", json.dumps(body), content_type="application/json")
-    from handraise.enquiries import services
+    from handraise.enquiries import submissions
 
-    services.process_submission(submission_id=Submission.objects.get().pk)
+    submissions.process_submission(submission_id=Submission.objects.get().pk)
     from handraise.core.models import OutgoingEmail
     from handraise.core.outbox import send_email
 

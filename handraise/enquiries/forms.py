@@ -1,10 +1,13 @@
 """Validation of what a prospect posts to a public form."""
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
-from handraise.enquiries.models import FORM_FIELDS, Form
+from handraise.enquiries.models import FORM_FIELDS, Form, ReplyTemplate, validate_form_fields
 from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
 
 LIMITS = {"name": 200, "email": 254, "phone": 50, "company": 200, "message": 10_000}
@@ -97,8 +100,6 @@ class ReplyForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        from handraise.enquiries.models import ReplyTemplate
-
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = ReplyTemplate.objects.all()
 
@@ -227,8 +228,6 @@ class FormSettingsForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
         super().__init__(*args, **kwargs)
         self.fields["notify"].queryset = get_user_model().objects.filter(is_active=True)
         self.fields["notify"].help_text = "Nobody ticked: every owner is notified."
@@ -240,8 +239,6 @@ class FormSettingsForm(forms.ModelForm):
             )
 
     def clean_allowed_origins(self) -> str:
-        from urllib.parse import urlsplit
-
         lines = [
             line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()
         ]
@@ -254,8 +251,6 @@ class FormSettingsForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         modes = {name: data.get(f"field_{name}", "optional") for name in FORM_FIELDS}
-        from handraise.enquiries.models import validate_form_fields
-
         try:
             validate_form_fields(modes)
         except ValidationError as error:

@@ -9,7 +9,7 @@ cleaned as every untrusted text is (``core.text.clean_text``); escaping is the
 templates' job.
 
 Deliberately not here: deciding what a message becomes (a reply, an enquiry)
-and every write; that is ``services.ingest_email``.
+and every write; that is ``email_ingest.ingest_email``.
 """
 
 import contextlib
@@ -202,6 +202,17 @@ def new_text(text: str) -> str:
     if cut and len(parsed.replies) == 1:  # no history found in what was read
         latest += "\n[… the rest is kept with the email]"
     return latest
+
+
+# A Message-ID we repeat in our own headers: printable ASCII in angle brackets, nothing
+# else. A sender's control characters (\x0b, \x1c...) would break our header lines.
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
+
+
+def thread_id(message_key: str) -> str:
+    """The prospect's own Message-ID from a stored message key, to answer in their
+    thread ("" when it had none: a digest stands in for it then)."""
+    return message_key if _MESSAGE_ID.fullmatch(message_key) else ""
 
 
 def storable(value: str, *, multiline: bool = False) -> str:

@@ -1,7 +1,7 @@
 """The public intake edge: ``/f/<slug>/`` for HTML form posts and JSON.
 
 Only parsing and answering live here: the body is size-checked, parsed and
-validated, spam is judged, then ``services.receive_submission`` makes it
+validated, spam is judged, then ``submissions.receive_submission`` makes it
 durable. Every failure gets a clear status: 413 too big, 400 malformed, 415
 wrong type, 422 field errors (HTML forms re-render with messages) and a JSON
 ``Idempotency-Key`` reused for a different message, 503 only when not even the
@@ -28,7 +28,7 @@ from handraise.accounts.models import BusinessSettings
 from handraise.core.client_address import client_address
 from handraise.core.clock import now
 from handraise.core.text import clean_text
-from handraise.enquiries import services
+from handraise.enquiries import submissions
 from handraise.enquiries.forms import EXTRA_FIELDS, IntakeForm
 from handraise.enquiries.models import FORM_FIELDS, Form
 from handraise.enquiries.spam import spam_reason
@@ -84,7 +84,7 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
         reason = f"more than {settings.INTAKE_RATE_LIMIT} submissions from one address"
     key = request.headers.get("Idempotency-Key", "") or data.get("hr_submission_id", "")
     try:
-        result = services.receive_submission(
+        result = submissions.receive_submission(
             form=form,
             payload={k: v for k, v in payload.items() if k in KNOWN_FIELDS},
             idempotency_key=key,
@@ -96,9 +96,9 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
             origin=request.headers.get("Origin", "") or request.headers.get("Referer", ""),
             quarantine_reason=reason,
         )
-    except services.IdempotencyConflict as conflict:
+    except submissions.IdempotencyConflict as conflict:
         return _with_cors(_error(True, 422, str(conflict)), request, form)
-    except services.IntakeUnavailable:
+    except submissions.IntakeUnavailable:
         response = _error(wants_json, 503, "We could not save your message; please try again.")
         response["Retry-After"] = "30"
         return response

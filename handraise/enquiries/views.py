@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from handraise.accounts.access import is_owner
 from handraise.core.clock import now
-from handraise.enquiries import selectors, services
+from handraise.enquiries import answering, email_ingest, selectors, submissions
 from handraise.enquiries.forms import (
     LABELS,
     CallForm,
@@ -106,7 +106,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, enquiry, status=422, reply_form=form)
     try:
-        services.reply_by_email(
+        answering.reply_by_email(
             enquiry=enquiry,
             user=request.user,
             subject=form.cleaned_data["subject"],
@@ -155,7 +155,7 @@ def log_call(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, enquiry, status=422, call_form=form)
     try:
-        services.log_call(
+        answering.log_call(
             enquiry=enquiry, user=request.user, notes=form.cleaned_data["notes"], **form.signals()
         )
     except ValidationError as error:
@@ -173,7 +173,7 @@ def log_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, enquiry, status=422, meeting_form=form)
     held = form.cleaned_data["held"]
     try:
-        services.log_meeting(
+        answering.log_meeting(
             enquiry=enquiry,
             user=request.user,
             at=form.cleaned_data["when"],
@@ -195,8 +195,8 @@ def convert(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, enquiry, status=422, convert_form=form)
     try:
-        deal = services.convert_to_deal(enquiry=enquiry, user=request.user, **form.cleaned_data)
-    except services.EnquiryClosed as error:
+        deal = answering.convert_to_deal(enquiry=enquiry, user=request.user, **form.cleaned_data)
+    except answering.EnquiryClosed as error:
         messages.error(request, str(error))
         return redirect("enquiry", pk=enquiry.pk)
     messages.success(request, f"Deal “{deal.title}” opened in the pipeline.")
@@ -208,8 +208,8 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_for_user(request.user, pk)
     as_spam = request.POST.get("as") == "spam"
     try:
-        services.dismiss_enquiry(enquiry=enquiry, user=request.user, as_spam=as_spam)
-    except services.EnquiryClosed as error:
+        answering.dismiss_enquiry(enquiry=enquiry, user=request.user, as_spam=as_spam)
+    except answering.EnquiryClosed as error:
         messages.error(request, str(error))
         return redirect("enquiry", pk=enquiry.pk)
     request.session["undo_enquiry"] = enquiry.pk
@@ -220,7 +220,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_for_user(request.user, pk)
-    services.reopen_enquiry(enquiry=enquiry)
+    answering.reopen_enquiry(enquiry=enquiry)
     request.session.pop("undo_enquiry", None)
     messages.success(request, "Back in the Inbox.")
     return redirect("enquiry", pk=enquiry.pk)
@@ -232,7 +232,7 @@ def new_enquiry(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        enquiry = services.record_enquiry(
+        enquiry = answering.record_enquiry(
             channel=data["channel"],
             user=request.user,
             name=data["name"],
@@ -263,7 +263,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def restore_email(request: HttpRequest, pk: int) -> HttpResponse:
     inbound = get_object_or_404(InboundEmail, pk=pk)
-    result = services.restore_inbound_email(inbound=inbound)
+    result = email_ingest.restore_inbound_email(inbound=inbound)
     if result.inbound.enquiry_id:
         messages.success(request, "Restored: it is in the Inbox now.")
         return redirect("enquiry", pk=result.inbound.enquiry_id)
@@ -283,7 +283,7 @@ def email_original(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def restore(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission, pk=pk)
-    services.restore_submission(submission=submission)
+    submissions.restore_submission(submission=submission)
     messages.success(request, "Restored: it will be in the Inbox in a moment.")
     return redirect(reverse("quarantine"))
 

@@ -23,12 +23,13 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.clock import BusinessCalendar, now
+from handraise.sales.activities import raise_last_activity, record_activity
 from handraise.sales.models import (
     Activity,
     Cadence,
@@ -321,7 +322,8 @@ def _perform(
             run.status = RunStatus.DRAFT
     else:
         run.status = RunStatus.TASK
-        run.activity = Activity.objects.create(
+        # Due and not done: a plan, so the deal's last-activity time stays where it is.
+        run.activity = record_activity(
             kind=Activity.Kind.CALL if step.kind == CadenceStep.Kind.CALL else Activity.Kind.TASK,
             direction=Activity.Direction.INTERNAL,
             contact_id=deal.contact_id,
@@ -349,7 +351,7 @@ def _send(
         subject=run.subject,
         body=run.body,
     )
-    activity = Activity.objects.create(
+    return record_activity(
         kind=Activity.Kind.EMAIL,
         direction=Activity.Direction.OUTBOUND,
         contact_id=deal.contact_id,
@@ -360,10 +362,6 @@ def _send(
         body=run.body,
         occurred_at=moment,
     )
-    if deal.last_activity_at is None or deal.last_activity_at < moment:
-        Deal.objects.filter(pk=deal.pk).update(last_activity_at=moment)
-        deal.last_activity_at = moment
-    return activity
 
 
 def _values(deal: Deal, business: BusinessSettings) -> dict[str, str]:
@@ -472,10 +470,7 @@ def complete_task(*, run: CadenceStepRun, user, moment: datetime | None = None) 
             activity.direction = Activity.Direction.OUTBOUND
             activity.occurred_at, activity.user = moment, user
             fields += ["direction", "occurred_at", "user"]
-            Deal.objects.filter(
-                Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=moment),
-                pk=activity.deal_id,
-            ).update(last_activity_at=moment)
+            raise_last_activity(deal=activity.deal_id, moment=moment)
         activity.save(update_fields=fields)
     return activity
 

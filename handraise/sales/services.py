@@ -1,4 +1,4 @@
-"""Writes for the pipeline: moving deals, closing them, next steps, logged activities.
+"""Writes for the pipeline: opening deals, moving them, closing them, next steps, logged activities.
 
 The rule these keep: an open deal always has a dated next step, so every write
 that leaves a deal open asks for one, and closing a deal (won or lost) asks for
@@ -30,10 +30,11 @@ from django.db import transaction
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
-from handraise.enquiries.services import record_first_response
+from handraise.enquiries.response_clock import record_first_response
 from handraise.insights.models import QuickTag
 from handraise.insights.services import record_signals
 from handraise.sales import cadences
+from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
 from handraise.sales.models import Activity, Deal, OutcomeReason, Proposal, Stage
 from handraise.sales.templatetags.deals import money
@@ -99,7 +100,6 @@ def move_deal(
             expected_stage_id,
             stage=to_stage,
             stage_entered_at=moment,
-            last_activity_at=_latest(current.last_activity_at, moment),
             next_step=next_step,
             next_step_due=next_step_due,
         )
@@ -157,7 +157,6 @@ def close_deal(
             outcome_note=note.strip(),
             next_step="",
             next_step_due=None,
-            last_activity_at=_latest(current.last_activity_at, moment),
         )
         _record(
             current,
@@ -168,6 +167,48 @@ def close_deal(
         )
         _stop_cadences(current, moment, reason=f"The deal was {outcome.label.lower()}.")
     return Move(deal=current, from_stage=from_stage, to_stage=to_stage, moved=True)
+
+
+def open_deal(
+    *,
+    enquiry: Enquiry,
+    user,
+    title: str,
+    value: Decimal,
+    next_step: str,
+    next_step_due: date | None,
+) -> Deal:
+    """Open a deal from an enquiry in the first open stage, with marketing's context
+    attached: its origin, the business's currency and the activities logged so far.
+
+    The caller (``enquiries.answering.convert_to_deal``) holds the enquiry's lock and
+    has decided that it may become a deal.
+    """
+    moment = now()
+    deal = Deal.objects.create(
+        title=title,
+        contact_id=enquiry.contact_id,
+        enquiry=enquiry,
+        stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
+        origin=_origin_of(enquiry),
+        owner=user,
+        value=value,
+        currency=BusinessSettings.load().currency,
+        next_step=next_step,
+        next_step_due=next_step_due,
+        created_at=moment,
+        stage_entered_at=moment,
+    )
+    Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
+    return deal
+
+
+def _origin_of(enquiry: Enquiry) -> str:
+    if enquiry.channel == Enquiry.Channel.REFERRAL:
+        return Deal.Origin.REFERRAL
+    if Deal.objects.filter(contact_id=enquiry.contact_id, stage__is_won=True).exists():
+        return Deal.Origin.REPEAT
+    return Deal.Origin.MARKETING
 
 
 def set_next_step(*, deal: Deal, user, next_step: str, next_step_due: date | None) -> Deal:
@@ -227,7 +268,7 @@ def log_activity(
         repeat = Activity.objects.filter(deal=current, **fields).first()
         if repeat:
             return repeat
-        activity = Activity.objects.create(deal=current, contact_id=current.contact_id, **fields)
+        activity = record_activity(deal=current, contact_id=current.contact_id, **fields)
         record_signals(
             contact_id=current.contact_id,
             deal_id=current.pk,
@@ -238,12 +279,9 @@ def log_activity(
             kind=signal_kind,
             text=signal_text,
         )
-        current.last_activity_at = _latest(current.last_activity_at, occurred_at)
-        changed = ["last_activity_at"]
         if is_open:
             current.next_step, current.next_step_due = next_step, next_step_due
-            changed += ["next_step", "next_step_due"]
-        current.save(update_fields=changed)
+            current.save(update_fields=["next_step", "next_step_due"])
         if direction == Activity.Direction.INBOUND:
             _stop_cadences(current, now(), reason="The prospect replied.")
         if (
@@ -329,7 +367,8 @@ def _update(current: Deal, expected_stage_id: int, **fields) -> None:
 
 
 def _record(deal: Deal, user, moment: datetime, *, subject: str, body: str) -> Activity:
-    return Activity.objects.create(
+    """The move's entry in the deal's history; it raises the deal's last-activity time."""
+    return record_activity(
         kind=Activity.Kind.NOTE,
         direction=Activity.Direction.INTERNAL,
         contact_id=deal.contact_id,
@@ -349,10 +388,6 @@ def _day(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(BusinessSettings.load().zone).date()
     return f"{moment.day} {moment:%b %Y}"
-
-
-def _latest(previous: datetime | None, moment: datetime) -> datetime:
-    return moment if previous is None else max(previous, moment)
 
 
 # --- proposals --------------------------------------------------------------------------
@@ -420,7 +455,7 @@ def send_proposal(
         ).first()
         if repeat:
             return repeat
-        activity = Activity.objects.create(
+        activity = record_activity(
             kind=Activity.Kind.PROPOSAL,
             direction=Activity.Direction.OUTBOUND,
             contact_id=current.contact_id,
@@ -449,8 +484,7 @@ def send_proposal(
             proposal.document.save("document", document, save=False)
         proposal.save()
         current.value, current.currency = amount, currency
-        current.last_activity_at = _latest(current.last_activity_at, sent_at)
-        current.save(update_fields=["value", "currency", "last_activity_at"])
+        current.save(update_fields=["value", "currency"])
         target = Stage.objects.filter(
             name__iexact=PROPOSAL_STAGE_NAME, is_won=False, is_lost=False
         ).first()

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
-from handraise.enquiries import selectors, services
-from handraise.enquiries.models import Enquiry, Submission
+from handraise.enquiries import answering, selectors, submissions
+from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales.models import Activity, Deal
 
@@ -34,7 +35,7 @@ def enquiry() -> Enquiry:
 
 
 def test_reply_by_email_queues_it_logs_it_and_stops_the_clock(enquiry, owner):
-    email = services.reply_by_email(
+    email = answering.reply_by_email(
         enquiry=enquiry, user=owner, subject="Re: month-end", body="Happy to.", token="t1"
     )
     assert email.to == "ann@lee.example" and email.kind == "reply"
@@ -46,7 +47,7 @@ def test_reply_by_email_queues_it_logs_it_and_stops_the_clock(enquiry, owner):
 
 def test_the_same_reply_form_sent_twice_is_one_email(enquiry, owner):
     for _ in range(2):
-        services.reply_by_email(enquiry=enquiry, user=owner, subject="Re", body="Yes", token="t")
+        answering.reply_by_email(enquiry=enquiry, user=owner, subject="Re", body="Yes", token="t")
     assert OutgoingEmail.objects.filter(kind="reply").count() == 1
     assert Activity.objects.filter(enquiry=enquiry).count() == 1
 
@@ -55,27 +56,27 @@ def test_reply_without_any_email_address_is_refused_with_a_reason(owner):
     contact = Contact.objects.create(name="Caller")
     phoned = Enquiry.objects.create(channel="phone", contact=contact, received_at=now())
     with pytest.raises(ValidationError, match="log a call"):
-        services.reply_by_email(enquiry=phoned, user=owner, subject="x", body="y", token="t")
+        answering.reply_by_email(enquiry=phoned, user=owner, subject="x", body="y", token="t")
 
 
 def test_logged_call_is_a_first_response(enquiry, teammate):
-    services.log_call(enquiry=enquiry, user=teammate, notes="Spoke for 10 min")
+    answering.log_call(enquiry=enquiry, user=teammate, notes="Spoke for 10 min")
     enquiry.refresh_from_db()
     assert enquiry.first_response_by == teammate
 
 
 def test_booked_meeting_is_not_a_first_response_but_a_held_one_is(enquiry, owner):
-    services.log_meeting(enquiry=enquiry, user=owner, at=now() + timedelta(days=2), held=False)
+    answering.log_meeting(enquiry=enquiry, user=owner, at=now() + timedelta(days=2), held=False)
     enquiry.refresh_from_db()
     assert enquiry.first_response_at is None
-    services.log_meeting(enquiry=enquiry, user=owner, at=now(), held=True)
+    answering.log_meeting(enquiry=enquiry, user=owner, at=now(), held=True)
     enquiry.refresh_from_db()
     assert enquiry.first_response_at is not None
 
 
 def test_convert_to_deal_carries_the_enquiry_and_its_activities(enquiry, owner):
-    services.log_call(enquiry=enquiry, user=owner)
-    deal = services.convert_to_deal(
+    answering.log_call(enquiry=enquiry, user=owner)
+    deal = answering.convert_to_deal(
         enquiry=enquiry,
         user=owner,
         title="Month-end review",
@@ -98,20 +99,20 @@ def test_converting_twice_returns_the_same_deal(enquiry, owner):
         "next_step": "Call",
         "next_step_due": now().date(),
     }
-    first = services.convert_to_deal(enquiry=enquiry, **arguments)
-    second = services.convert_to_deal(enquiry=enquiry, **arguments)
+    first = answering.convert_to_deal(enquiry=enquiry, **arguments)
+    second = answering.convert_to_deal(enquiry=enquiry, **arguments)
     assert first == second and Deal.objects.count() == 1
 
 
 def test_dismissed_enquiry_leaves_the_inbox_and_can_be_reopened(enquiry, owner):
-    services.dismiss_enquiry(enquiry=enquiry, user=owner, as_spam=False)
+    answering.dismiss_enquiry(enquiry=enquiry, user=owner, as_spam=False)
     assert list(selectors.inbox()) == []
-    services.reopen_enquiry(enquiry=enquiry)
+    answering.reopen_enquiry(enquiry=enquiry)
     assert list(selectors.inbox()) == [enquiry]
 
 
 def test_phone_enquiry_entered_by_hand_and_answered_live(owner):
-    enquiry = services.record_enquiry(
+    enquiry = answering.record_enquiry(
         channel=Enquiry.Channel.PHONE,
         user=owner,
         name="Bob Smith",
@@ -159,8 +160,6 @@ def test_context_shows_the_pages_read_before_the_hand_raise(enquiry):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restored_submission_is_processed_like_any_other(owner):
-    from handraise.enquiries.models import Form
-
     submission = Submission.objects.create(
         public_id="6a1f3e0e-7d33-4a8e-9a0b-0d2a4c1f9e10",
         form=Form.objects.get(slug="contact"),
@@ -169,8 +168,7 @@ def test_restored_submission_is_processed_like_any_other(owner):
         status=Submission.Status.QUARANTINED,
         quarantine_reason="links",
     )
-    services.restore_submission(submission=submission)
-    from django.core.management import call_command
+    submissions.restore_submission(submission=submission)
 
     call_command("worker", "--batch", verbosity=0)
     submission.refresh_from_db()

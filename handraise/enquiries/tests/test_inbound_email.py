@@ -14,10 +14,12 @@ from django.utils.html import escape
 
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
+from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.core.text import clean_text
-from handraise.enquiries import inbound_mail, services
+from handraise.enquiries import answering, email_ingest, inbound_mail
 from handraise.enquiries.models import Enquiry, InboundEmail
+from handraise.enquiries.views import PAGE_SIZE
 from handraise.sales.models import Activity, CadenceEnrolment
 from handraise.sales.tests.factories import make_deal, make_enrolment
 from tests.conftest import handraise_env  # noqa: F401  (the CLI on a database of its own)
@@ -60,8 +62,8 @@ def message(
     return bytes(mail)
 
 
-def ingest(raw: bytes) -> services.Ingested:
-    return services.ingest_email(raw=raw, source="test")
+def ingest(raw: bytes) -> email_ingest.Ingested:
+    return email_ingest.ingest_email(raw=raw, source="test")
 
 
 @pytest.fixture
@@ -283,8 +285,6 @@ def test_quarantine_page_lists_emails_in_a_fixed_number_of_queries(
 
 
 def test_quarantined_emails_page_on_their_own(owner_client):
-    from handraise.enquiries.views import PAGE_SIZE
-
     for i in range(PAGE_SIZE + 1):
         ingest(message(sender="", message_id=f"<broken-{i}@example.com>", subject=f"Broken {i}"))
     first = owner_client.get("/inbox/quarantine/").content.decode()
@@ -479,9 +479,6 @@ def test_naughty_strings_in_subject_body_and_name_are_stored_and_shown_escaped(
 
 
 def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
-    from handraise.core.clock import now
-    from handraise.enquiries import inbound_mail
-
     def stored_only(raw: bytes, *, minutes_ago: int) -> InboundEmail:
         # What ingest_email leaves when its process dies right after storing the bytes.
         return InboundEmail.objects.create(
@@ -494,8 +491,8 @@ def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
     settings.SUBMISSION_STALLED_AFTER = 60
     orphan = stored_only(message(), minutes_ago=5)
     recent = stored_only(message(message_id="<second@other.example>"), minutes_ago=0)
-    assert services.retry_unhandled_inbound_emails() == 1
-    assert services.retry_unhandled_inbound_emails() == 0  # handled once, not again
+    assert email_ingest.retry_unhandled_inbound_emails() == 1
+    assert email_ingest.retry_unhandled_inbound_emails() == 0  # handled once, not again
     orphan.refresh_from_db()
     assert orphan.status == InboundEmail.Status.ENQUIRY
     assert Enquiry.objects.get().from_email == "ann@lee.example"
@@ -509,7 +506,7 @@ def test_an_email_whose_handling_died_is_handled_by_the_worker_later(settings):
 def test_a_reply_from_the_inbox_stays_in_the_prospects_thread(owner, mail_server):
     ingest(message(message_id="<question@lee.example>"))
     enquiry = Enquiry.objects.get()
-    services.reply_by_email(
+    answering.reply_by_email(
         enquiry=enquiry, user=owner, subject="Re: month-end", body="Happy to.", token="t1"
     )
     call_command("worker", "--batch", verbosity=0)

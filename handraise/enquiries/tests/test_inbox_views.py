@@ -4,10 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from handraise.contacts.models import Contact, ContactEmail
+from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
+from handraise.enquiries import spool
 from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales.models import Deal
@@ -98,8 +101,6 @@ def test_enquiry_page_shows_what_they_read_before_raising_their_hand(teammate_cl
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reply_from_the_enquiry_page_sends_once_and_leaves_the_inbox(owner_client, mail_server):
-    from django.core.management import call_command
-
     enquiry = make_enquiry()
     form = {
         "subject": "Re: reviews",
@@ -208,9 +209,6 @@ def test_outsider_sees_nothing(outsider_client):
 def test_failing_email_and_spooled_submissions_are_shown_to_the_owner(
     owner_client, settings, tmp_path
 ):
-    from handraise.core import outbox
-    from handraise.enquiries import spool
-
     settings.DATA_DIR = tmp_path
     spool.write({"received_at": now().isoformat(), "public_id": "x", "form": "contact"})
     email = outbox.queue_email(

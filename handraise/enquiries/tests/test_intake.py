@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from handraise.contacts.models import ContactEmail
+from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries.models import Enquiry, Form, Submission
 
@@ -157,8 +158,6 @@ def test_message_full_of_links_is_quarantined(prospect):
 
 
 def test_form_sent_too_fast_is_quarantined(prospect):
-    from handraise.core.clock import now
-
     started = int(now().timestamp() * 1000) - 500
     post_json(prospect, {**GOOD, "hr_started": str(started)})
     assert "after the form opened" in Submission.objects.get().quarantine_reason

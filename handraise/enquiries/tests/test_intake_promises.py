@@ -18,7 +18,7 @@ from django.test import Client
 from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
-from handraise.enquiries import services, spool
+from handraise.enquiries import spool, submissions
 from handraise.enquiries.models import Enquiry, Submission
 
 pytestmark = [
@@ -99,7 +99,7 @@ def test_a_lone_surrogate_is_spooled_while_the_database_is_locked(prospect):
     assert response.status_code == 201  # before: 500 (UnicodeEncodeError in the spool)
     [spooled] = spool.pending()
     assert json.loads(spooled.read_bytes())["payload"]["message"] == "x\ufffd"
-    assert services.replay_spool() == 1
+    assert submissions.replay_spool() == 1
     assert Submission.objects.get(public_id=response.json()["id"]).spooled
 
 
@@ -154,11 +154,11 @@ def test_a_spooled_message_under_a_used_key_is_replayed_not_dropped(prospect):
         "form": "contact",
         "received_at": now().isoformat(),
         "payload": EDITED,
-        "idempotency_key": services.submission_key("k-9"),
+        "idempotency_key": submissions.submission_key("k-9"),
     }
     spool.write(record)
-    assert services.replay_spool() == 1
-    assert services.replay_spool() == 0  # and only once
+    assert submissions.replay_spool() == 1
+    assert submissions.replay_spool() == 0  # and only once
     messages = sorted(Submission.objects.values_list("payload__message", flat=True))
     assert messages == sorted([FIRST["message"], EDITED["message"]])
 

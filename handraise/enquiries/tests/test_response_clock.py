@@ -8,7 +8,7 @@ from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
-from handraise.enquiries import services
+from handraise.enquiries import response_clock
 from handraise.enquiries.models import Enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -35,41 +35,41 @@ def alarm_kinds() -> list[str]:
 def test_due_time_uses_business_hours_and_the_target():
     business = BusinessSettings.load()
     friday_5pm = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # London is on GMT in November
-    due = services.response_due(friday_5pm, business)
+    due = response_clock.response_due(friday_5pm, business)
     assert due == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 
 
 def test_owner_is_reminded_before_the_response_falls_due(owner):
     waiting_enquiry(timedelta(minutes=10))
-    assert services.sound_response_alarms() == 1
+    assert response_clock.sound_response_alarms() == 1
     assert alarm_kinds() == ["reminder"]
     assert OutgoingEmail.objects.get().to == "owner@example.com"
 
 
 def test_a_missed_response_is_escalated_once(owner):
     waiting_enquiry(timedelta(minutes=-1))
-    services.sound_response_alarms()
-    services.sound_response_alarms()
+    response_clock.sound_response_alarms()
+    response_clock.sound_response_alarms()
     assert alarm_kinds() == ["overdue"]
 
 
 def test_nothing_is_sounded_for_an_enquiry_far_from_due(owner):
     waiting_enquiry(timedelta(hours=3))
-    assert services.sound_response_alarms() == 0
+    assert response_clock.sound_response_alarms() == 0
 
 
 def test_answered_enquiries_sound_no_alarm(owner):
     enquiry = waiting_enquiry(timedelta(minutes=-5))
-    services.record_first_response(enquiry=enquiry, user=owner)
-    assert services.sound_response_alarms() == 0
+    response_clock.record_first_response(enquiry=enquiry, user=owner)
+    assert response_clock.sound_response_alarms() == 0
     assert alarm_kinds() == []
 
 
 def test_first_response_stops_the_clock_once(owner, teammate):
     enquiry = waiting_enquiry(timedelta(minutes=20))
-    assert services.record_first_response(enquiry=enquiry, user=teammate)
+    assert response_clock.record_first_response(enquiry=enquiry, user=teammate)
     first = enquiry.first_response_at
-    assert not services.record_first_response(enquiry=enquiry, user=owner)
+    assert not response_clock.record_first_response(enquiry=enquiry, user=owner)
     enquiry.refresh_from_db()
     assert enquiry.first_response_at == first and enquiry.first_response_by == teammate
     assert enquiry.status == Enquiry.Status.RESPONDED

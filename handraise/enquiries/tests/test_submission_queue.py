@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from handraise.core import periodic
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
-from handraise.enquiries import services
+from handraise.enquiries import submissions
 from handraise.enquiries.models import Enquiry, Form, Submission
 
 pytestmark = [pytest.mark.integration]
@@ -27,7 +27,7 @@ def stored(name: str, *, payload: object = None, minutes_ago: float = 0) -> Subm
         if payload is not None
         else {"name": name, "email": f"{name.split()[0].lower()}@example.com", "message": "Hi"},
     }
-    submission, created = services.store_submission(record)
+    submission, created = submissions.store_submission(record)
     assert created
     return submission
 
@@ -48,13 +48,13 @@ def test_a_form_post_makes_one_write_the_submission_itself(client):
 def test_the_worker_takes_waiting_submissions_oldest_first():
     later = stored("Bob Smith", minutes_ago=1)
     earlier = stored("Ann Lee", minutes_ago=2)
-    assert services.process_received_submissions(limit=1) == 1
+    assert submissions.process_received_submissions(limit=1) == 1
     earlier.refresh_from_db()
     later.refresh_from_db()
     assert earlier.status == Submission.Status.PROCESSED
     assert later.status == Submission.Status.RECEIVED
-    assert services.process_received_submissions() == 1
-    assert services.process_received_submissions() == 0
+    assert submissions.process_received_submissions() == 1
+    assert submissions.process_received_submissions() == 0
     assert Enquiry.objects.count() == 2
     assert OutgoingEmail.objects.filter(kind="acknowledgement").count() == 2
 
@@ -66,7 +66,7 @@ def test_a_submission_that_cannot_be_processed_is_set_aside_and_never_holds_up_t
     # A payload that is not an object of fields (say, a hand-edited spool file).
     broken = stored("", payload=["not", "fields"], minutes_ago=5)
     stored("Ann Lee", minutes_ago=4)
-    assert services.process_received_submissions() == 2  # one set aside, one processed
+    assert submissions.process_received_submissions() == 2  # one set aside, one processed
     broken.refresh_from_db()
     assert broken.status == Submission.Status.RECEIVED
     assert "AttributeError" in broken.error  # the reason is kept for whoever looks
@@ -74,11 +74,11 @@ def test_a_submission_that_cannot_be_processed_is_set_aside_and_never_holds_up_t
 
     # The poll no longer spends its time on it; the slow sweep retries it, and a
     # good submission behind it in the sweep is still processed.
-    assert services.process_received_submissions() == 0
+    assert submissions.process_received_submissions() == 0
     settings.SUBMISSION_STALLED_AFTER = 60
     old = stored("Cara Diaz", minutes_ago=3)
     Submission.objects.filter(pk=old.pk).update(error="KeyError: 'name'")  # set aside once
-    assert services.retry_stalled_submissions() == 2  # both tried, the broken one first
+    assert submissions.retry_stalled_submissions() == 2  # both tried, the broken one first
     old.refresh_from_db()
     assert old.status == Submission.Status.PROCESSED and old.error == ""
     assert Submission.objects.get(pk=broken.pk).status == Submission.Status.RECEIVED
@@ -90,15 +90,15 @@ def test_a_submission_that_keeps_failing_is_marked_failed_for_the_owner_after_an
 ):
     settings.SUBMISSION_STALLED_AFTER = 60
     broken = stored("", payload=["not", "fields"], minutes_ago=30)
-    services.process_received_submissions()
-    services.retry_stalled_submissions()
+    submissions.process_received_submissions()
+    submissions.retry_stalled_submissions()
     assert Submission.objects.get(pk=broken.pk).status == Submission.Status.RECEIVED
     Submission.objects.filter(pk=broken.pk).update(received_at=now() - timedelta(minutes=61))
-    services.retry_stalled_submissions()
+    submissions.retry_stalled_submissions()
     broken.refresh_from_db()
     assert broken.status == Submission.Status.FAILED
     assert broken.error.startswith("Gave up retrying. AttributeError")
-    assert services.retry_stalled_submissions() == 0  # and it is left alone from then on
+    assert submissions.retry_stalled_submissions() == 0  # and it is left alone from then on
     assert "1 submission could not be processed" in owner_client.get("/inbox/").content.decode()
 
 
@@ -112,7 +112,7 @@ def test_an_email_longer_than_a_name_may_be_still_makes_a_contact():
     address = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.example.com"
     assert len(address) > 200
     submission = stored("", payload={"email": address, "message": "A quote, please"})
-    assert services.process_received_submissions() == 1
+    assert submissions.process_received_submissions() == 1
     submission.refresh_from_db()
     assert submission.status == Submission.Status.PROCESSED
     assert submission.enquiry.contact.name == address[:200]
@@ -124,9 +124,9 @@ def test_a_restored_submission_is_picked_up_by_the_next_poll():
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.QUARANTINED, quarantine_reason="too many links"
     )
-    assert services.process_received_submissions() == 0
-    services.restore_submission(submission=submission)
-    assert services.process_received_submissions() == 1
+    assert submissions.process_received_submissions() == 0
+    submissions.restore_submission(submission=submission)
+    assert submissions.process_received_submissions() == 1
     assert Enquiry.objects.get().from_name == "Ann Lee"
 
 
@@ -138,7 +138,7 @@ def test_two_workers_polling_at_once_make_one_enquiry_per_submission():
     def worker():
         try:
             start.wait()
-            while services.process_received_submissions(limit=3):
+            while submissions.process_received_submissions(limit=3):
                 pass
         except Exception as error:  # surfaced below
             errors.append(error)

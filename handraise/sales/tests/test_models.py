@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from handraise.contacts.models import Contact
 from handraise.core.clock import now
@@ -61,7 +62,6 @@ def test_database_refuses_a_deal_without_a_contact():
 def test_a_contact_with_deals_cannot_be_deleted_by_accident():
     deal = make_deal()
     deal.save()
-    from django.db.models import ProtectedError
 
     with pytest.raises(ProtectedError):
         deal.contact.delete()

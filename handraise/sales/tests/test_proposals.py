@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
@@ -289,7 +290,6 @@ def document_url(proposal) -> str:
 def test_the_document_downloads_as_an_attachment_for_a_signed_in_user(teammate):
     deal = make_deal()
     proposal = send(deal, teammate, document=upload("Quote for Acme.pdf"), link="")
-    from django.test import Client
 
     client = Client()
     client.force_login(teammate)

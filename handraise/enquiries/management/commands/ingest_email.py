@@ -1,6 +1,6 @@
 """``handraise ingest-email FILE...``: raw RFC 822 messages into Handraise.
 
-Each message goes through ``services.ingest_email``: a reply from a prospect
+Each message goes through ``email_ingest.ingest_email``: a reply from a prospect
 becomes an activity on their deal and stops their cadences; a new sender
 becomes an email enquiry, acknowledged and on the response clock; the rest
 is recorded and set aside. One line per message says which.
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import Error as DatabaseError
 
-from handraise.enquiries import services
+from handraise.enquiries import email_ingest
 
 READ_CHUNK = 1024 * 1024
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 handled += 1
                 try:
                     raw, size = read()
-                    result = services.ingest_email(raw=raw, source=source, size=size)
+                    result = email_ingest.ingest_email(raw=raw, source=source, size=size)
                 except OSError as error:
                     troubled += 1
                     self.stdout.write(
