@@ -352,6 +352,20 @@ def deal_for_user(user, pk: int) -> Deal:
     )
 
 
+def enrolment_for_user(user, pk: int) -> CadenceEnrolment:
+    """One cadence enrolment, if this user may see its deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("sign in to see cadences")
+    return get_object_or_404(CadenceEnrolment.objects.select_related("cadence"), pk=pk)
+
+
+def cadence_run_for_user(user, pk: int) -> CadenceStepRun:
+    """One run of a cadence step, if this user may see its deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("sign in to see cadences")
+    return get_object_or_404(CadenceStepRun.objects.select_related("enrolment"), pk=pk)
+
+
 @dataclass(frozen=True)
 class DealPage:
     deal: Deal  # annotated with the flags

@@ -40,7 +40,7 @@ from handraise.sales.forms import (
     kept_steps,
     owner_choices,
 )
-from handraise.sales.models import Cadence, CadenceEnrolment, CadenceStepRun, Deal, Stage
+from handraise.sales.models import Cadence, Deal, Stage
 from handraise.sales.personalise import PLACEHOLDERS
 
 PAGE_SIZE = 50
@@ -461,12 +461,6 @@ def _cadence_panel(deal: Deal, failed: DraftForm | None) -> dict:
     return {"cadences": panel, "drafts": drafts}
 
 
-def _run_for_user(request: HttpRequest, pk: int, **filters) -> CadenceStepRun:
-    run = get_object_or_404(CadenceStepRun.objects.select_related("enrolment"), pk=pk, **filters)
-    selectors.deal_for_user(request.user, run.enrolment.deal_id)
-    return run
-
-
 def _cadence_done(request: HttpRequest, deal_id: int, message: str, *, error: bool = False):
     """After a cadence action: the row's new state for htmx, else back where it came from."""
     if is_htmx(request):
@@ -494,8 +488,7 @@ def cadence_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cadence_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = get_object_or_404(CadenceEnrolment.objects.select_related("cadence"), pk=pk)
-    selectors.deal_for_user(request.user, enrolment.deal_id)
+    enrolment = selectors.enrolment_for_user(request.user, pk)
     if cadences.stop_enrolment(enrolment=enrolment, user=request.user):
         message = f"Stopped “{enrolment.cadence.name}”: no more of its steps will run."
     else:
@@ -505,7 +498,7 @@ def cadence_stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     deal_id = run.enrolment.deal_id
     form = DraftForm(request.POST, auto_id=f"draft{run.pk}_%s")
     form.run_id = run.pk
@@ -531,7 +524,7 @@ def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def draft_skip(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     try:
         skipped = cadences.skip_draft(run=run, user=request.user)
     except cadences.CadenceError as error:
@@ -541,7 +534,7 @@ def draft_skip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cadence_task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     try:
         activity = cadences.complete_task(run=run, user=request.user)
     except cadences.CadenceError as error:

@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.unit, pytest.mark.django_db]
 SELECTORS = [
     lambda user: sales_selectors.deal_for_user(user, 1),
     lambda user: sales_selectors.proposal_for_user(user, deal_pk=1, pk=1),
+    lambda user: sales_selectors.enrolment_for_user(user, 1),
+    lambda user: sales_selectors.cadence_run_for_user(user, 1),
     lambda user: contact_selectors.contact_for_user(user, 1),
     lambda user: enquiry_selectors.enquiry_for_user(user, 1),
 ]
