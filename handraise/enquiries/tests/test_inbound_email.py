@@ -19,7 +19,7 @@ from handraise.core.text import clean_text
 from handraise.enquiries import inbound_mail, services
 from handraise.enquiries.models import Enquiry, InboundEmail
 from handraise.sales.models import Activity, CadenceEnrolment
-from handraise.sales.tests.factories import make_deal, make_enrolment
+from handraise.testing.factories import make_deal, make_enrolment
 from tests.conftest import handraise_env  # noqa: F401  (the CLI on a database of its own)
 from tests.processes import run_handraise
 
