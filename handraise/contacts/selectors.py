@@ -7,6 +7,7 @@ contact page's timeline is the sales app's (``sales.selectors.timeline``).
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -39,7 +40,7 @@ def contact_list(*, search: str = "") -> QuerySet[Contact]:
 def contact_for_user(user, pk: int) -> Contact:
     """One contact, if this user may see it (every active user of the business may)."""
     if not (user.is_authenticated and user.is_active):
-        raise PermissionError("sign in to see contacts")
+        raise PermissionDenied("sign in to see contacts")
     return get_object_or_404(Contact.objects.select_related("organisation"), pk=pk)
 
 

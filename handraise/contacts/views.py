@@ -10,14 +10,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from handraise.contacts import selectors
+from handraise.core.htmx import is_htmx
 from handraise.sales.selectors import timeline
 
 PAGE_SIZE = 50
 SEARCH_MAX = 200
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -26,7 +23,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     contacts = selectors.contact_list(search=search)
     page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "search": search.strip()}
-    template = "contacts/_contact_list.html" if _is_htmx(request) else "contacts/contact_list.html"
+    template = "contacts/_contact_list.html" if is_htmx(request) else "contacts/contact_list.html"
     return render(request, template, context)
 
 
@@ -34,7 +31,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_for_user(request.user, pk)
     story = timeline(contact=contact, before=request.GET.get("before", ""))
-    if _is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
+    if is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
         return render(request, "sales/_timeline.html", {"timeline": story, "show_deal": True})
     context = {"details": selectors.contact_details(contact), "timeline": story}
     return render(request, "contacts/contact.html", context)

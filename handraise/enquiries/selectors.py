@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -38,7 +39,7 @@ def inbox(*, search: str = "", channel: str = "") -> QuerySet[Enquiry]:
 def enquiry_for_user(user, pk: int) -> Enquiry:
     """One enquiry, if this user may see it (every active user of the business may)."""
     if not (user.is_authenticated and user.is_active):
-        raise PermissionError("sign in to see enquiries")
+        raise PermissionDenied("sign in to see enquiries")
     return get_object_or_404(
         Enquiry.objects.select_related("contact", "contact__organisation", "form"), pk=pk
     )

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from handraise.accounts.access import is_owner
 from handraise.core.clock import now
+from handraise.core.htmx import is_htmx
 from handraise.enquiries import answering, email_ingest, selectors, submissions
 from handraise.enquiries.forms import (
     LABELS,
@@ -56,7 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "undo": _undoable(request),
         "trouble": selectors.engine_trouble(),
     }
-    partial = request.headers.get("HX-Request") == "true"
+    partial = is_htmx(request)
     template = "enquiries/_inbox_list.html" if partial else "enquiries/inbox.html"
     return render(request, template, context)
 

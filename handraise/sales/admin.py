@@ -2,7 +2,9 @@
 
 Stages, outcome reasons and cadences are configuration the owner edits here;
 deals, activities and enrolments are listed with their foreign keys joined so a
-page of them costs a fixed number of queries.
+page of them costs a fixed number of queries. A deal's stage, outcome, value and
+clock fields are shown, not edited: only the services that move and close a deal
+may change them, because those also record the activity and start or stop cadences.
 """
 
 from django.contrib import admin, messages
@@ -53,6 +55,19 @@ class DealAdmin(admin.ModelAdmin):
     list_filter = ["stage", "origin", "owner"]
     search_fields = ["title", "contact__name"]
     autocomplete_fields = ["contact", "enquiry"]
+    # Written only by move_deal and close_deal (which record the move, stop or start
+    # cadences) and by the activity and proposal services; editing them here would skip that.
+    readonly_fields = [
+        "stage",
+        "stage_entered_at",
+        "closed_at",
+        "value",
+        "currency",
+        "outcome_reason",
+        "outcome_note",
+        "created_at",
+        "last_activity_at",
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Count,
@@ -345,10 +346,24 @@ def deal_rows(
 def deal_for_user(user, pk: int) -> Deal:
     """One deal, if this user may see it (every active user of the business may)."""
     if not (user.is_authenticated and user.is_active):
-        raise PermissionError("sign in to see deals")
+        raise PermissionDenied("sign in to see deals")
     return get_object_or_404(
         Deal.objects.select_related(*DEAL_RELATIONS, "enquiry", "outcome_reason"), pk=pk
     )
+
+
+def enrolment_for_user(user, pk: int) -> CadenceEnrolment:
+    """One cadence enrolment, if this user may see its deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("sign in to see cadences")
+    return get_object_or_404(CadenceEnrolment.objects.select_related("cadence"), pk=pk)
+
+
+def cadence_run_for_user(user, pk: int) -> CadenceStepRun:
+    """One run of a cadence step, if this user may see its deal (every active user may)."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied("sign in to see cadences")
+    return get_object_or_404(CadenceStepRun.objects.select_related("enrolment"), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -369,7 +384,7 @@ class DealPage:
 
 def deal_page(user, pk: int, *, moment: datetime, today: date, before: str = "") -> DealPage:
     if not (user.is_authenticated and user.is_active):
-        raise PermissionError("sign in to see deals")
+        raise PermissionDenied("sign in to see deals")
     stages = list(Stage.objects.all())
     deal = get_object_or_404(
         with_flags(Deal.objects.all(), stages, moment=moment, today=today).select_related(
@@ -730,7 +745,7 @@ def _before(moment: str, rank: int, bound: tuple[datetime, int, int]) -> Q:
 def proposal_for_user(user, *, deal_pk: int, pk: int) -> Proposal:
     """One proposal of one deal, if this user may see the deal (every active user may)."""
     if not (user.is_authenticated and user.is_active):
-        raise PermissionError("sign in to see proposals")
+        raise PermissionDenied("sign in to see proposals")
     return get_object_or_404(Proposal, pk=pk, deal_id=deal_pk)
 
 

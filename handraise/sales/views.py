@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from handraise.accounts.access import owner_required
 from handraise.core.clock import now
+from handraise.core.htmx import is_htmx
 from handraise.insights import exports
 from handraise.sales import cadences, calendar, selectors, services
 from handraise.sales.documents import download_name
@@ -39,7 +40,7 @@ from handraise.sales.forms import (
     kept_steps,
     owner_choices,
 )
-from handraise.sales.models import Cadence, CadenceEnrolment, CadenceStepRun, Deal, Stage
+from handraise.sales.models import Cadence, Deal, Stage
 from handraise.sales.personalise import PLACEHOLDERS
 
 PAGE_SIZE = 50
@@ -48,10 +49,6 @@ PAGE_SIZE = 50
 def _moment_and_today() -> tuple[datetime, date]:
     moment = now()
     return moment, timezone.localdate(moment)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 # --- the board and the list -------------------------------------------------------------
@@ -70,7 +67,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "now": moment,
         "today": today,
     }
-    template = "sales/_board.html" if _is_htmx(request) else "sales/pipeline.html"
+    template = "sales/_board.html" if is_htmx(request) else "sales/pipeline.html"
     return render(request, template, context)
 
 
@@ -96,7 +93,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "now": moment,
         "today": today,
     }
-    template = "sales/_deal_list.html" if _is_htmx(request) else "sales/deal_list.html"
+    template = "sales/_deal_list.html" if is_htmx(request) else "sales/deal_list.html"
     return render(request, template, context)
 
 
@@ -136,7 +133,7 @@ def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if _is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
+    if is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
         deal = selectors.deal_for_user(request.user, pk)
         timeline = selectors.timeline(
             contact=deal.contact, deal=deal, before=request.GET.get("before", "")
@@ -245,7 +242,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         message = f"Moved “{deal.title}” from {result.from_stage.name} to {result.to_stage.name}."
     else:
         message = f"“{deal.title}” is already in {result.to_stage.name}; nothing changed."
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "sales/_move_done.html", {"message": message})
     messages.success(request, message)
     if form.cleaned_data.get("return_to") == "deal":
@@ -279,14 +276,14 @@ def _move_page(request, deal, target, form, status=200, refusal="") -> HttpRespo
         "form": form,
         "closing": isinstance(form, CloseForm),
         "refusal": refusal,
-        "in_dialog": _is_htmx(request),
+        "in_dialog": is_htmx(request),
     }
-    template = "sales/_move_form.html" if _is_htmx(request) else "sales/move.html"
+    template = "sales/_move_form.html" if is_htmx(request) else "sales/move.html"
     return render(request, template, context, status=status)
 
 
 def _move_failed(request, deal, target, form, status) -> HttpResponse:
-    if form.data.get("return_to") == "deal" and not _is_htmx(request):
+    if form.data.get("return_to") == "deal" and not is_htmx(request):
         if isinstance(form, CloseForm):
             name = "won_form" if form.outcome == "won" else "lost_form"
             form.auto_id = f"{form.outcome}_%s"
@@ -298,7 +295,7 @@ def _move_failed(request, deal, target, form, status) -> HttpResponse:
 
 
 def _move_refused(request, deal, target, refusal: str, status: int) -> HttpResponse:
-    if request.POST.get("return_to") == "deal" and not _is_htmx(request):
+    if request.POST.get("return_to") == "deal" and not is_htmx(request):
         messages.error(request, refusal)
         return _deal_page(request, deal.pk, status=status)
     return _move_page(request, deal, target, None, status=status, refusal=refusal)
@@ -391,7 +388,7 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     """The user's own feed address (made the first time they come here) and how to use it."""
     feed = calendar.feed_for_user(user=request.user)
-    template = "sales/_calendar_feed.html" if _is_htmx(request) else "sales/calendar.html"
+    template = "sales/_calendar_feed.html" if is_htmx(request) else "sales/calendar.html"
     return render(request, template, _calendar_context(feed))
 
 
@@ -400,14 +397,14 @@ def calendar_rotate(request: HttpRequest) -> HttpResponse:
     """GET asks to confirm (subscribed calendars stop updating); POST rotates the secret."""
     if request.method == "GET":
         template = (
-            "sales/_calendar_rotate.html" if _is_htmx(request) else "sales/calendar_rotate.html"
+            "sales/_calendar_rotate.html" if is_htmx(request) else "sales/calendar_rotate.html"
         )
         return render(request, template)
     feed = calendar.rotate_feed_secret(user=request.user)
     message = (
         "The secret is rotated: the old address no longer works. Subscribe again with this one."
     )
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "sales/_calendar_feed.html", _calendar_context(feed, notice=message))
     messages.success(request, message)
     return redirect("calendar-settings")
@@ -464,15 +461,9 @@ def _cadence_panel(deal: Deal, failed: DraftForm | None) -> dict:
     return {"cadences": panel, "drafts": drafts}
 
 
-def _run_for_user(request: HttpRequest, pk: int, **filters) -> CadenceStepRun:
-    run = get_object_or_404(CadenceStepRun.objects.select_related("enrolment"), pk=pk, **filters)
-    selectors.deal_for_user(request.user, run.enrolment.deal_id)
-    return run
-
-
 def _cadence_done(request: HttpRequest, deal_id: int, message: str, *, error: bool = False):
     """After a cadence action: the row's new state for htmx, else back where it came from."""
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "sales/_cadence_done.html", {"message": message, "error": error})
     (messages.error if error else messages.success)(request, message)
     if request.POST.get("return_to") == "today":
@@ -497,8 +488,7 @@ def cadence_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cadence_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = get_object_or_404(CadenceEnrolment.objects.select_related("cadence"), pk=pk)
-    selectors.deal_for_user(request.user, enrolment.deal_id)
+    enrolment = selectors.enrolment_for_user(request.user, pk)
     if cadences.stop_enrolment(enrolment=enrolment, user=request.user):
         message = f"Stopped “{enrolment.cadence.name}”: no more of its steps will run."
     else:
@@ -508,7 +498,7 @@ def cadence_stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     deal_id = run.enrolment.deal_id
     form = DraftForm(request.POST, auto_id=f"draft{run.pk}_%s")
     form.run_id = run.pk
@@ -526,7 +516,7 @@ def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
             return _cadence_done(request, deal_id, str(error), error=True)
         else:
             return _cadence_done(request, deal_id, f"Sent “{sent.subject}”.")
-    if _is_htmx(request):
+    if is_htmx(request):
         problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _cadence_done(request, deal_id, f"Not sent: {problems}", error=True)
     return _deal_page(request, deal_id, status=422, draft_form=form)
@@ -534,7 +524,7 @@ def draft_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def draft_skip(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     try:
         skipped = cadences.skip_draft(run=run, user=request.user)
     except cadences.CadenceError as error:
@@ -544,7 +534,7 @@ def draft_skip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cadence_task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for_user(request, pk)
+    run = selectors.cadence_run_for_user(request.user, pk)
     try:
         activity = cadences.complete_task(run=run, user=request.user)
     except cadences.CadenceError as error:

@@ -12,8 +12,8 @@ from handraise.contacts.views import PAGE_SIZE
 from handraise.core.clock import now
 from handraise.insights.models import Signal
 from handraise.marketing.models import Touchpoint
-from handraise.sales.tests.factories import log, make_contact, make_deal, make_enquiry
 from handraise.sales.tests.reading import text
+from handraise.testing.factories import log, make_contact, make_deal, make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -21,7 +21,7 @@ from handraise.enquiries import answering, email_ingest, inbound_mail
 from handraise.enquiries.models import Enquiry, InboundEmail
 from handraise.enquiries.views import PAGE_SIZE
 from handraise.sales.models import Activity, CadenceEnrolment
-from handraise.sales.tests.factories import make_deal, make_enrolment
+from handraise.testing.factories import make_deal, make_enrolment
 from tests.conftest import handraise_env  # noqa: F401  (the CLI on a database of its own)
 from tests.processes import run_handraise
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from handraise import cli
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.enquiries.models import Enquiry, InboundEmail
-from handraise.sales.tests.factories import make_enquiry
+from handraise.testing.factories import make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

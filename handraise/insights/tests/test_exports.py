@@ -15,7 +15,7 @@ from handraise.enquiries.models import Enquiry
 from handraise.insights.models import Signal
 from handraise.marketing.models import Touchpoint
 from handraise.sales.models import Activity
-from handraise.sales.tests.factories import make_contact, make_deal
+from handraise.testing.factories import make_contact, make_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,6 @@ def test_export_to_a_place_it_cannot_write_says_so(tmp_path):
 
 
 @pytest.mark.integration
-@pytest.mark.urls("handraise.sales.tests.urls")
 def test_the_deal_list_downloads_as_filtered_with_formulas_defused(
     teammate_client, django_assert_max_num_queries
 ):
@@ -138,7 +137,6 @@ def test_the_deal_list_downloads_as_filtered_with_formulas_defused(
 
 
 @pytest.mark.integration
-@pytest.mark.urls("handraise.sales.tests.urls")
 def test_the_download_needs_a_signed_in_user(client):
     response = client.get("/pipeline/list/deals.csv")
     assert response.status_code == 302 and "/login/" in response["Location"]

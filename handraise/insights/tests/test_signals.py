@@ -5,9 +5,9 @@ import pytest
 
 from handraise.insights.models import QuickTag, Signal, Theme
 from handraise.sales.models import Activity
-from handraise.sales.tests.factories import make_deal, make_enquiry
 from handraise.sales.tests.reading import text
 from handraise.sales.tests.test_deal_page import activity_post
+from handraise.testing.factories import make_deal, make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

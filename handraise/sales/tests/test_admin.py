@@ -48,3 +48,50 @@ def test_cadence_change_page_shows_its_steps_inline(owner_client):
     response = owner_client.get(reverse("admin:sales_cadence_change", args=[cadence.pk]))
 
     assert b'value="Any questions?"' in response.content
+
+
+def test_the_deal_change_page_cannot_move_close_or_revalue_a_deal(owner_client, owner):
+    proposal = Stage.objects.get(name="Proposal")
+    won = Stage.objects.get(is_won=True)
+    entered = timezone.now() - timedelta(days=3)
+    deal = Deal.objects.create(
+        title="Website rebuild",
+        contact=Contact.objects.create(name="Ada Lovelace"),
+        stage=proposal,
+        origin=Deal.Origin.MARKETING,
+        owner=owner,
+        value=1000,
+        created_at=entered,
+        stage_entered_at=entered,
+    )
+
+    response = owner_client.post(
+        reverse("admin:sales_deal_change", args=[deal.pk]),
+        {
+            "title": "Website rebuild, renamed",
+            "contact": deal.contact_id,
+            "origin": Deal.Origin.MARKETING,
+            "owner": owner.pk,
+            "stage": won.pk,
+            "value": "99999",
+            "currency": "EUR",
+            "closed_at_0": "2026-01-01",
+            "closed_at_1": "12:00:00",
+            "stage_entered_at_0": "2026-01-01",
+            "stage_entered_at_1": "12:00:00",
+            "next_step": "",
+            "next_step_due": "",
+            "outcome_note": "forged",
+        },
+    )
+
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.title == "Website rebuild, renamed"
+    assert deal.stage == proposal
+    assert deal.value == 1000
+    assert deal.currency == "GBP"
+    assert deal.closed_at is None
+    assert deal.stage_entered_at == entered
+    assert deal.outcome_note == ""
+    assert deal.activities.count() == 0

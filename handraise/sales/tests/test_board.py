@@ -6,19 +6,18 @@ from datetime import timedelta
 import pytest
 
 from handraise.sales.selectors import CARDS_PER_COLUMN
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.testing.factories import (
     make_closed_deal,
     make_contact,
     make_deal,
     stage,
     today,
 )
-from handraise.sales.tests.reading import text
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db,
-    pytest.mark.urls("handraise.sales.tests.urls"),
 ]
 
 BOARD_QUERY_BUDGET = 10

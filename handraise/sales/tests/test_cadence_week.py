@@ -33,8 +33,8 @@ from handraise.sales.models import (
     CadenceStepRun,
     Deal,
 )
-from handraise.sales.tests.factories import make_contact, make_deal, reason, stage
 from handraise.sales.tests.reading import text
+from handraise.testing.factories import make_contact, make_deal, reason, stage
 
 # Transactional: the worker closes and reopens connections as in production.
 pytestmark = [

@@ -22,7 +22,8 @@ from handraise.sales.models import (
     CadenceStepRun,
 )
 from handraise.sales.personalise import personalise, validate_placeholders
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.testing.factories import (
     make_closed_deal,
     make_contact,
     make_deal,
@@ -30,7 +31,6 @@ from handraise.sales.tests.factories import (
     stage,
     today,
 )
-from handraise.sales.tests.reading import text
 
 pytestmark = [pytest.mark.django_db]
 

@@ -19,14 +19,14 @@ from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry, Form
 from handraise.sales import calendar, services
 from handraise.sales.models import Activity, CalendarFeed, Deal, Stage
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.testing.factories import (
     make_closed_deal,
     make_contact,
     make_deal,
     make_enquiry,
     today,
 )
-from handraise.sales.tests.reading import text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -6,20 +6,19 @@ from datetime import timedelta
 import pytest
 
 from handraise.sales.models import Deal
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.sales.views import PAGE_SIZE
+from handraise.testing.factories import (
     make_closed_deal,
     make_contact,
     make_deal,
     stage,
     today,
 )
-from handraise.sales.tests.reading import text
-from handraise.sales.views import PAGE_SIZE
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db,
-    pytest.mark.urls("handraise.sales.tests.urls"),
 ]
 
 LIST_QUERY_BUDGET = 12

@@ -7,7 +7,8 @@ import pytest
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.sales.models import Activity, Deal
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.testing.factories import (
     log,
     make_closed_deal,
     make_contact,
@@ -17,12 +18,10 @@ from handraise.sales.tests.factories import (
     stage,
     today,
 )
-from handraise.sales.tests.reading import text
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db,
-    pytest.mark.urls("handraise.sales.tests.urls"),
 ]
 
 # Session, user, business, stages, deal, reasons, five for the timeline, four for the

@@ -14,7 +14,8 @@ from handraise.sales.models import Deal, Stage
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
 
 
-def make_deal(**fields) -> Deal:
+def build_deal(**fields) -> Deal:
+    """An unsaved deal, so each test can save it or validate it and see what is refused."""
     moment = now()
     values = {
         "title": "Process review",
@@ -37,30 +38,30 @@ def test_default_pipeline_stages_exist_in_order():
 
 def test_model_validation_refuses_a_negative_deal_value():
     with pytest.raises(ValidationError) as error:
-        make_deal(value=Decimal("-1")).full_clean()
+        build_deal(value=Decimal("-1")).full_clean()
     assert "value" in error.value.message_dict
 
 
 def test_database_refuses_a_negative_deal_value():
     with pytest.raises(IntegrityError):
-        make_deal(value=Decimal("-1")).save()
+        build_deal(value=Decimal("-1")).save()
 
 
 def test_model_validation_refuses_a_deal_without_a_contact():
     with pytest.raises(ValidationError) as error:
-        make_deal(contact=None).full_clean()
+        build_deal(contact=None).full_clean()
     assert "contact" in error.value.message_dict
 
 
 def test_database_refuses_a_deal_without_a_contact():
-    deal = make_deal()
+    deal = build_deal()
     deal.contact_id = None
     with pytest.raises(IntegrityError), transaction.atomic():
         deal.save()
 
 
 def test_a_contact_with_deals_cannot_be_deleted_by_accident():
-    deal = make_deal()
+    deal = build_deal()
     deal.save()
 
     with pytest.raises(ProtectedError):

@@ -13,8 +13,8 @@ from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
 from handraise.sales import services
 from handraise.sales.models import Activity, Proposal
-from handraise.sales.tests.factories import make_closed_deal, make_deal, today
 from handraise.sales.tests.reading import text
+from handraise.testing.factories import make_closed_deal, make_deal, today
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -13,7 +13,7 @@ from django.db import connection
 
 from handraise.sales import services
 from handraise.sales.models import Activity, Deal
-from handraise.sales.tests.factories import make_deal, stage, today
+from handraise.testing.factories import make_deal, stage, today
 
 pytestmark = [
     pytest.mark.integration,

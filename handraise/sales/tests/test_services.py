@@ -10,7 +10,7 @@ from handraise.core.clock import now
 from handraise.enquiries.models import Enquiry
 from handraise.sales import services
 from handraise.sales.models import Activity, CadenceEnrolment, Deal
-from handraise.sales.tests.factories import (
+from handraise.testing.factories import (
     make_closed_deal,
     make_deal,
     make_enquiry,

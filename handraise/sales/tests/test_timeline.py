@@ -9,8 +9,8 @@ from handraise.insights.models import Signal
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales import selectors
 from handraise.sales.models import Activity
-from handraise.sales.tests.factories import log, make_contact, make_deal, make_enquiry
 from handraise.sales.tests.reading import text
+from handraise.testing.factories import log, make_contact, make_deal, make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

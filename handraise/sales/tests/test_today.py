@@ -5,19 +5,18 @@ from datetime import timedelta
 import pytest
 
 from handraise.enquiries.models import Enquiry
-from handraise.sales.tests.factories import (
+from handraise.sales.tests.reading import text
+from handraise.testing.factories import (
     make_closed_deal,
     make_deal,
     make_enquiry,
     make_enrolment,
     today,
 )
-from handraise.sales.tests.reading import text
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db,
-    pytest.mark.urls("handraise.sales.tests.urls"),
 ]
 
 TODAY_QUERY_BUDGET = 14

@@ -1,4 +1,8 @@
-"""Small factories for the pipeline's tests: deals, enquiries, cadences, made explicitly."""
+"""Small factories for every app's tests: contacts, deals, enquiries, cadences, activities.
+
+Each makes one object explicitly with plain defaults a test can override by keyword;
+they write rows directly, not through a service, so a test of a service sees only what it does.
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
