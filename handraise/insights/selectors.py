@@ -8,28 +8,14 @@ every enquiry figure. Amounts are never added across currencies.
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from handraise.core import clock
+from handraise.core.money import Money
 from handraise.enquiries.models import Enquiry
 from handraise.marketing.models import Touchpoint
 from handraise.sales.models import Deal
-
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
-
-
-@dataclass(frozen=True)
-class Money:
-    currency: str
-    amount: Decimal
-
-    def __str__(self) -> str:
-        whole = self.amount == self.amount.to_integral_value()
-        number = f"{self.amount:,.0f}" if whole else f"{self.amount:,.2f}"
-        symbol = CURRENCY_SYMBOLS.get(self.currency)
-        return f"{symbol}{number}" if symbol else f"{self.currency} {number}"
 
 
 @dataclass(frozen=True)

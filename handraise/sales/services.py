@@ -29,6 +29,7 @@ from django.db import transaction
 
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import now
+from handraise.core.money import format_money
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.response_clock import record_first_response
 from handraise.insights.models import QuickTag
@@ -37,7 +38,6 @@ from handraise.sales import cadences
 from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
 from handraise.sales.models import Activity, Deal, OutcomeReason, Proposal, Stage
-from handraise.sales.templatetags.deals import money
 
 # What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
 LOGGABLE_KINDS = (
@@ -461,7 +461,7 @@ def send_proposal(
             contact_id=current.contact_id,
             deal=current,
             user=user,
-            subject=f"Proposal sent: {money(amount, currency)}",
+            subject=f"Proposal sent: {format_money(amount, currency)}",
             body=note,
             occurred_at=sent_at,
         )

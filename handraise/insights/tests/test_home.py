@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact
+from handraise.core.money import Money
 from handraise.enquiries.models import Enquiry
-from handraise.insights.selectors import Money, describe_duration, home_figures
+from handraise.insights.selectors import describe_duration, home_figures
 from handraise.marketing.models import Touchpoint
 from handraise.sales.models import Deal, Stage
 
@@ -205,8 +207,6 @@ def test_home_shows_the_source_mix_of_the_last_90_days(teammate_client):
 @pytest.mark.integration
 @pytest.mark.django_db
 def test_home_escapes_what_it_shows(teammate_client):
-    from handraise.accounts.models import BusinessSettings
-
     BusinessSettings.objects.filter(pk=1).update(name="<script>alert(1)</script>")
 
     response = teammate_client.get(reverse("home"))

@@ -5,25 +5,16 @@ as it looks on screen; colour only repeats what the words say.
 """
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from handraise.core.money import format_money
+
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
-
-
-@register.filter
-def money(amount: Decimal | None, currency: str) -> str:
-    """``12500`` in GBP is "£12,500"; pence are shown only when there are some."""
-    amount = Decimal(amount or 0)
-    whole = amount == amount.to_integral_value()
-    number = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{number}" if symbol else f"{currency} {number}"
+register.filter("money", format_money)
 
 
 def _days(count: int) -> str:
