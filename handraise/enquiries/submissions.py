@@ -37,7 +37,7 @@ from handraise.enquiries.acknowledgement import acknowledge_enquiry, notify_owne
 from handraise.enquiries.forms import IntakeForm
 from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.enquiries.response_clock import response_due
-from handraise.marketing.models import Touchpoint
+from handraise.marketing.services import claim_visitor_touchpoints
 
 logger = logging.getLogger(__name__)
 
@@ -360,10 +360,7 @@ def process_submission(*, submission_id: int, skip_locked: bool = False) -> str:
         submission.enquiry = enquiry
         submission.error = ""
         submission.save(update_fields=["status", "enquiry", "error"])
-        if enquiry.visitor_id:
-            Touchpoint.objects.filter(visitor_id=enquiry.visitor_id, contact__isnull=True).update(
-                contact=resolution.contact
-            )
+        claim_visitor_touchpoints(visitor_id=enquiry.visitor_id, contact=resolution.contact)
         acknowledge_enquiry(enquiry=enquiry, business=business)
         notify_owners(enquiry=enquiry)
     return submission.status
