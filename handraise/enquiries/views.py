@@ -24,6 +24,7 @@ from handraise.accounts.access import is_owner
 from handraise.core.clock import now
 from handraise.core.htmx import is_htmx
 from handraise.enquiries import answering, email_ingest, selectors, submissions
+from handraise.enquiries.form_settings import save_form_settings
 from handraise.enquiries.forms import (
     LABELS,
     CallForm,
@@ -311,7 +312,9 @@ def form_settings(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only the business's owners may change forms.")
     settings_form = FormSettingsForm(request.POST or None, instance=form_object)
     if request.method == "POST" and settings_form.is_valid():
-        settings_form.save()
+        save_form_settings(
+            form=settings_form.save(commit=False), notify=settings_form.cleaned_data["notify"]
+        )
         forget_cached_forms()
         messages.success(request, "Form saved. Paste the snippet again if you changed fields.")
         return redirect("form-settings", slug=form_object.slug)
