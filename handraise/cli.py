@@ -9,6 +9,11 @@ one line that says what to fix, instead of a traceback.
 import os
 import sys
 
+import django
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import execute_from_command_line, get_commands, load_command_class
+from django.db.utils import OperationalError
+
 OVERVIEW = """\
 usage: handraise <command> [options]
 
@@ -29,18 +34,11 @@ def main(argv: list[str] | None = None) -> None:
     argv = ["handraise", *(sys.argv[1:] if argv is None else argv)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handraise.settings")
 
-    from django.core.exceptions import ImproperlyConfigured
-    from django.db.utils import OperationalError
-
     try:
-        import django
-
         django.setup()
         if len(argv) == 1 or argv[1:] in (["-h"], ["--help"]):
             print(overview())
             return
-        from django.core.management import execute_from_command_line
-
         execute_from_command_line(_underscored(argv))
     except ImproperlyConfigured as error:
         sys.exit(f"handraise: configuration error: {error}")
@@ -61,8 +59,6 @@ def _underscored(argv: list[str]) -> list[str]:
 
 
 def overview() -> str:
-    from django.core.management import get_commands, load_command_class
-
     ours, theirs = [], []
     for name, app in sorted(get_commands().items()):
         if app.startswith("handraise."):

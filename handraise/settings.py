@@ -150,7 +150,7 @@ CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 INSTALLED_APPS = [
     # django.contrib.admin, with Handraise's admin site (throttled login, secrets guarded).
-    "handraise.accounts.admin_site.HandraiseAdminConfig",
+    "handraise.accounts.admin_config.HandraiseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

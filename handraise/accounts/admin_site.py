@@ -17,13 +17,13 @@ import functools
 import re
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.expressions import OrderBy
 
 from handraise.accounts import throttle
+from handraise.accounts.forms import ThrottledAdminAuthenticationForm
 
 SECRET_FIELD_NAME = re.compile(r"(^|_)(password|secret|token)$|^(password|secret|token)_|_hash$")
 LOOKUP_SEP = "__"
@@ -128,12 +128,7 @@ class HandraiseAdminSite(admin.AdminSite):
             )
         super().register(model_or_iterable, admin_class, **options)
 
-    @property
-    def login_form(self):
-        # Imported late: forms import the User model, not ready when this site is made.
-        from handraise.accounts.forms import ThrottledAdminAuthenticationForm
-
-        return ThrottledAdminAuthenticationForm
+    login_form = ThrottledAdminAuthenticationForm
 
     @login_not_required
     def login(self, request, extra_context=None):
@@ -150,9 +145,3 @@ class HandraiseAdminSite(admin.AdminSite):
         ):
             throttle.remember_device(response, username=request.user.get_username())
         return response
-
-
-class HandraiseAdminConfig(AdminConfig):
-    """Replaces "django.contrib.admin" in INSTALLED_APPS, so ``admin.site`` is ours."""
-
-    default_site = "handraise.accounts.admin_site.HandraiseAdminSite"

@@ -25,6 +25,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 
+# tasks.send_email calls send_email below, and queueing an email enqueues that task:
+# the two modules import each other, which Python resolves because neither uses the
+# other until a function runs.
+from handraise.core import tasks
 from handraise.core.clock import now
 from handraise.core.mailbox import check_mailbox
 from handraise.core.models import OutgoingEmail
@@ -77,8 +81,6 @@ def queue_email(
     ``in_reply_to`` is the Message-ID of the email this answers: mail programs then
     show the answer in the prospect's own thread.
     """
-    from handraise.core import tasks
-
     moment = now()
     with transaction.atomic():
         email, created = OutgoingEmail.objects.get_or_create(
@@ -156,8 +158,6 @@ def _headers(email: OutgoingEmail) -> dict[str, str]:
 
 
 def _record_failure(email: OutgoingEmail, error: Exception, *, final: bool = False) -> str:
-    from handraise.core import tasks
-
     logger.warning(
         "Email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, error
     )
