@@ -2,10 +2,13 @@
 
 Everything that needs "now" calls ``now()`` so time zones, the response clock
 and tests that freeze time all agree. ``BusinessCalendar`` turns "60 business
-minutes after this enquiry arrived" into a moment, from the business's time
-zone, opening hours and public holidays (the ``holidays`` package). Arithmetic
-is done in UTC so a window that spans a daylight-saving change counts the
-minutes that really pass. This module knows nothing of enquiries or deals.
+minutes after this enquiry arrived" or "three business days after enrolment"
+into a moment, from the business's time zone, opening hours and public holidays
+(the ``holidays`` package). Minutes are counted in UTC so a window that spans a
+daylight-saving change counts the minutes that really pass; days are counted on
+the local calendar, so a moment some business days later keeps its local time
+of day across the change. This module knows nothing of enquiries, deals or
+cadences.
 """
 
 from collections.abc import Iterator
@@ -16,8 +19,10 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.utils import timezone
 
-# A business with hours configured has a working window within this many days,
-# even across the longest holiday season; past it we stop looking.
+from handraise.accounts.models import BusinessHours, BusinessSettings
+
+# A business with hours configured has a working window (and a working day) within
+# this many days, even across the longest holiday season; past it we stop looking.
 _SEARCH_DAYS = 400
 
 
@@ -37,8 +42,6 @@ class BusinessCalendar:
     @classmethod
     def for_business(cls) -> "BusinessCalendar":
         """The calendar of this installation's business (two small queries)."""
-        from handraise.accounts.models import BusinessHours, BusinessSettings
-
         business = BusinessSettings.load()
         windows: dict[int, list[tuple[time, time]]] = {}
         for row in BusinessHours.objects.order_by("weekday", "opens"):
@@ -57,6 +60,42 @@ class BusinessCalendar:
 
     def is_business_day(self, day: date) -> bool:
         return bool(self.windows.get(day.weekday())) and not self.is_holiday(day)
+
+    def add_business_days(self, start: datetime, days: int) -> datetime:
+        """The moment ``days`` business days after ``start`` (aware).
+
+        Day 0 is ``start`` itself. Later days are counted on the business's local
+        calendar, skipping closed weekdays and public holidays; the moment, in the
+        business's zone, is at ``start``'s local time of day if the business is open
+        then, or else at that day's next opening (its first, when the time is after
+        closing), so it never falls at night. Without opening hours, business days
+        are plain days.
+        """
+        if days == 0:
+            return start
+        if not self.windows:
+            return start + timedelta(days=days)
+        local = start.astimezone(self.zone)
+        day, counted = local.date(), 0
+        for _ in range(_SEARCH_DAYS + days):
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                counted += 1
+                if counted == days:
+                    break
+        wanted = local.time().replace(tzinfo=None)
+        return datetime.combine(day, self._open_time(day, wanted), tzinfo=self.zone)
+
+    def _open_time(self, day: date, wanted: time) -> time:
+        """``wanted`` if the business is open then on ``day``, else that day's next opening."""
+        windows = self.windows.get(day.weekday(), ())
+        for opens, closes in windows:
+            if opens <= wanted < closes:
+                return wanted
+        for opens, _ in windows:
+            if wanted < opens:
+                return opens
+        return windows[0][0] if windows else wanted
 
     def _open_spans(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Opening windows (UTC) that end after ``start``, in order."""
