@@ -1,14 +1,20 @@
 """The one place Handraise reads the time and does business-hours arithmetic.
 
 Everything that needs "now" calls ``now()`` so time zones, the response clock
-and tests that freeze time all agree. ``BusinessCalendar`` turns "60 business
-minutes after this enquiry arrived" or "three business days after enrolment"
-into a moment, from the business's time zone, opening hours and public holidays
-(the ``holidays`` package). Minutes are counted in UTC so a window that spans a
-daylight-saving change counts the minutes that really pass; days are counted on
-the local calendar, so a moment some business days later keeps its local time
-of day across the change. This module knows nothing of enquiries, deals or
-cadences.
+and tests that freeze time all agree. What the business's own wall clock says
+comes from here too: ``business_now()`` and ``business_today()`` are this moment
+and today in the business's time zone, ``business_time(moment)`` and
+``business_date(moment)`` the same for any moment. Each reads the zone from the
+business's settings, or takes ``zone=`` from a caller that already holds it (a
+request's ``request.business``, a ``BusinessCalendar``) to save the query.
+
+``BusinessCalendar`` turns "60 business minutes after this enquiry arrived" or
+"three business days after enrolment" into a moment, from the business's time
+zone, opening hours and public holidays (the ``holidays`` package). Minutes are
+counted in UTC so a window that spans a daylight-saving change counts the
+minutes that really pass; days are counted on the local calendar, so a moment
+some business days later keeps its local time of day across the change. This
+module knows nothing of enquiries, deals or cadences.
 """
 
 from collections.abc import Iterator
@@ -29,6 +35,32 @@ _SEARCH_DAYS = 400
 def now() -> datetime:
     """The current time, timezone-aware (UTC)."""
     return timezone.now()
+
+
+def business_zone() -> ZoneInfo:
+    """The business's time zone, from its settings (one small query)."""
+    return BusinessSettings.load().zone
+
+
+def business_time(moment: datetime, *, zone: ZoneInfo | None = None) -> datetime:
+    """``moment`` as the business's wall clock shows it (aware, in its zone)."""
+    return moment.astimezone(zone or business_zone())
+
+
+def business_date(moment: datetime, *, zone: ZoneInfo | None = None) -> date:
+    """The business's date at ``moment``: 17:30 in Los Angeles is still that day
+    there, although it is already the next day in UTC."""
+    return business_time(moment, zone=zone).date()
+
+
+def business_now(*, zone: ZoneInfo | None = None) -> datetime:
+    """This moment on the business's wall clock (aware, in its zone)."""
+    return business_time(now(), zone=zone)
+
+
+def business_today(*, zone: ZoneInfo | None = None) -> date:
+    """Today at the business: the date its next steps are due and overdue against."""
+    return business_date(now(), zone=zone)
 
 
 @dataclass(frozen=True)
