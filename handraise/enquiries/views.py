@@ -17,11 +17,10 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from handraise.accounts.access import is_owner
-from handraise.core.clock import now
+from handraise.core.clock import business_now, now
 from handraise.core.htmx import is_htmx
 from handraise.enquiries import answering, email_ingest, selectors, submissions
 from handraise.enquiries.form_settings import save_form_settings
@@ -71,7 +70,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpResponse:
     business = request.business
-    local_now = timezone.localtime().replace(second=0, microsecond=0)
+    local_now = business_now(zone=business.zone).replace(second=0, microsecond=0)
     name = enquiry.from_name or enquiry.contact.name
     context = {
         "enquiry": enquiry,
@@ -93,7 +92,7 @@ def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpRespon
             initial={
                 "title": f"{enquiry.from_company or name}: {enquiry.message[:60]}".strip(": "),
                 "next_step": "Follow up on our conversation",
-                "next_step_due": timezone.localdate(),
+                "next_step_due": local_now.date(),
             }
         ),
         "templates": ReplyTemplate.objects.all(),

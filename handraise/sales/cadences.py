@@ -19,7 +19,7 @@ and reading the pages (``selectors``).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -43,9 +43,6 @@ from handraise.sales.personalise import personalise
 
 # Enrolments handled per run of the job; the rest wait for the next run a minute later.
 BATCH = 200
-# Counting business days stops looking after this many calendar days (a business
-# with opening hours always has a working day well within it).
-_SEARCH_DAYS = 400
 
 Status = CadenceEnrolment.Status
 RunStatus = CadenceStepRun.Status
@@ -65,36 +62,11 @@ class AlreadyEnrolled(CadenceError):
 def step_due_at(calendar: BusinessCalendar, enrolled_at: datetime, days: int) -> datetime:
     """When a step ``days`` business days after ``enrolled_at`` is due.
 
-    Day 0 is the enrolment itself. Later days keep the enrolment's local time of day
-    if the business is open then, or else take the next opening that day (the first
-    one, when the time is after closing), so a follow-up never goes out at night.
-    Without opening hours, business days are plain days.
+    Day 0 is the enrolment itself; later days are the business calendar's
+    ``add_business_days``: the enrolment's local time of day, moved into that day's
+    opening hours, so a follow-up never goes out at night.
     """
-    if days == 0:
-        return enrolled_at
-    if not calendar.windows:
-        return enrolled_at + timedelta(days=days)
-    local = enrolled_at.astimezone(calendar.zone)
-    day, counted = local.date(), 0
-    for _ in range(_SEARCH_DAYS + days):
-        day += timedelta(days=1)
-        if calendar.is_business_day(day):
-            counted += 1
-            if counted == days:
-                break
-    wanted = local.time().replace(tzinfo=None)
-    return datetime.combine(day, _open_time(calendar, day, wanted), tzinfo=calendar.zone)
-
-
-def _open_time(calendar: BusinessCalendar, day, wanted: time) -> time:
-    windows = calendar.windows.get(day.weekday(), ())
-    for opens, closes in windows:
-        if opens <= wanted < closes:
-            return wanted
-    for opens, _ in windows:
-        if wanted < opens:
-            return opens
-    return windows[0][0] if windows else wanted
+    return calendar.add_business_days(enrolled_at, days)
 
 
 # --- enrolling and stopping -------------------------------------------------------------

@@ -23,11 +23,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar, Event, vDuration
 
 from handraise.accounts.models import BusinessSettings
-from handraise.core.clock import now
+from handraise.core.clock import business_date, business_time, now
 from handraise.enquiries.models import Enquiry
 from handraise.sales import selectors
 from handraise.sales.models import Activity, CalendarFeed, Deal
@@ -91,7 +90,7 @@ def feed_ics(*, user, moment: datetime | None = None) -> bytes:
     moment = moment or now()
     business = BusinessSettings.load()
     zone = business.zone
-    items = selectors.calendar_items(user, today=moment.astimezone(zone).date(), zone=zone)
+    items = selectors.calendar_items(user, today=business_date(moment, zone=zone), zone=zone)
     host = urlsplit(settings.BASE_URL).hostname
     who = user.get_full_name() or user.get_username()
     calendar = Calendar.new(
@@ -161,7 +160,7 @@ def _reply_event(enquiry: Enquiry, *, host: str, stamp: datetime, zone) -> Event
     """A short event when the first response to a waiting enquiry falls due."""
     name = enquiry.from_name or enquiry.contact.name
     reach = enquiry.from_email or enquiry.from_phone
-    due = timezone.localtime(enquiry.response_due_at, zone)
+    due = business_time(enquiry.response_due_at, zone=zone)
     url = _page(reverse("enquiry", args=[enquiry.pk]))
     lines = [
         f"{name}{f' ({reach})' if reach else ''} got in touch by "

@@ -28,7 +28,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from handraise.accounts.models import BusinessSettings
-from handraise.core.clock import now
+from handraise.core.clock import business_date, business_today, now
 from handraise.core.money import format_money
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.response_clock import record_first_response
@@ -310,10 +310,6 @@ def check_next_step(*, next_step: str, next_step_due: date | None) -> None:
         raise ValidationError(errors)
 
 
-def business_today() -> date:
-    return now().astimezone(BusinessSettings.load().zone).date()
-
-
 def moved_elsewhere_message(deal: Deal) -> str:
     """What the second of two people moving one deal is told."""
     return (
@@ -386,7 +382,7 @@ def _stop_cadences(deal: Deal, moment: datetime, *, reason: str) -> int:
 
 def _day(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
-        moment = moment.astimezone(BusinessSettings.load().zone).date()
+        moment = business_date(moment)
     return f"{moment.day} {moment:%b %Y}"
 
 

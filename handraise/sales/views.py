@@ -3,8 +3,9 @@
 Views parse the request, call a service or selector and render. An htmx request
 (the board's move dialog, the filters) gets the partial template, whose name
 starts with an underscore; every action also works as a plain form without
-JavaScript. Times are read and shown in the business's time zone (the
-middleware activates it), so "today" here is the business's today.
+JavaScript. Times are read and shown in the business's time zone: the
+middleware loads the business's settings as ``request.business`` and activates
+its zone, and "today" here is the clock's ``business_date`` in that zone.
 """
 
 from datetime import date, datetime
@@ -18,11 +19,10 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handraise.accounts.access import owner_required
-from handraise.core.clock import now
+from handraise.core.clock import business_date, business_time, now
 from handraise.core.htmx import is_htmx
 from handraise.insights import exports
 from handraise.sales import cadences, calendar, selectors, services
@@ -46,9 +46,15 @@ from handraise.sales.personalise import PLACEHOLDERS
 PAGE_SIZE = 50
 
 
-def _moment_and_today() -> tuple[datetime, date]:
+def _moment_and_today(request: HttpRequest) -> tuple[datetime, date]:
+    """Now, and today at the business (its zone is on the request: no query)."""
     moment = now()
-    return moment, timezone.localdate(moment)
+    return moment, business_date(moment, zone=request.business.zone)
+
+
+def _form_time(request: HttpRequest, moment: datetime) -> datetime:
+    """``moment`` on the business's clock to the minute, as a form's time field starts."""
+    return business_time(moment, zone=request.business.zone).replace(second=0, microsecond=0)
 
 
 # --- the board and the list -------------------------------------------------------------
@@ -57,7 +63,7 @@ def _moment_and_today() -> tuple[datetime, date]:
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
     owner = request.GET.get("owner", "")[:20]
-    moment, today = _moment_and_today()
+    moment, today = _moment_and_today(request)
     context = {
         "board": selectors.pipeline_board(
             moment=moment, today=today, owner=owner, user=request.user
@@ -75,7 +81,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def deal_list(request: HttpRequest) -> HttpResponse:
     stages = list(Stage.objects.all())
     filters = DealFilterForm(request.GET, stages=stages)
-    moment, today = _moment_and_today()
+    moment, today = _moment_and_today(request)
     sort = filters.value_of("sort") or "due"
     deals = _filtered_deals(request, filters, stages, moment=moment, today=today, sort=sort)
     page = Paginator(deals.values_list("pk", flat=True), PAGE_SIZE).get_page(
@@ -118,13 +124,12 @@ def deal_list_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The deal list as filtered on screen, every page of it, as a CSV download."""
     stages = list(Stage.objects.all())
     filters = DealFilterForm(request.GET, stages=stages)
-    moment, today = _moment_and_today()
+    moment, today = _moment_and_today(request)
     deals = _filtered_deals(request, filters, stages, moment=moment, today=today)
     response = StreamingHttpResponse(
         exports.csv_lines(exports.DEALS, deals), content_type="text/csv; charset=utf-8"
     )
-    stamp = timezone.localtime(moment).strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="deals-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="deals-{today:%Y-%m-%d}.csv"'
     return response
 
 
@@ -144,7 +149,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) -> HttpResponse:
     """The deal page; a failed post passes its bound form to show it with its errors."""
-    moment, today = _moment_and_today()
+    moment, today = _moment_and_today(request)
     page = selectors.deal_page(
         request.user, pk, moment=moment, today=today, before=request.GET.get("before", "")
     )
@@ -165,7 +170,7 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
             deal_is_open=not deal.stage.is_closed,
             initial={
                 **next_step,
-                "occurred_at": timezone.localtime(moment).replace(second=0, microsecond=0),
+                "occurred_at": _form_time(request, moment),
             },
             auto_id="activity_%s",
         ),
@@ -188,7 +193,9 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
                 auto_id=f"{name}_%s",
             )
     if not deal.stage.is_closed:
-        context["proposal_form"] = forms.get("proposal_form") or _proposal_form(deal, moment)
+        context["proposal_form"] = forms.get("proposal_form") or _proposal_form(
+            deal, sent_at=_form_time(request, moment)
+        )
     return render(request, "sales/deal.html", context, status=status)
 
 
@@ -352,7 +359,7 @@ def log_activity(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
-    moment, today = _moment_and_today()
+    moment, today = _moment_and_today(request)
     context = {
         "page": selectors.today_page(moment=moment, today=today, user=request.user, mine=mine),
         "mine": mine,
@@ -481,7 +488,7 @@ def cadence_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         enrolment = cadences.enrol(deal=deal, cadence=cadence, user=request.user)
     except cadences.CadenceError as error:
         return _cadence_done(request, pk, str(error), error=True)
-    when = timezone.localtime(enrolment.next_run_at)
+    when = business_time(enrolment.next_run_at, zone=request.business.zone)
     due = f"{when:%a} {when.day} {when:%b, %H:%M}"
     return _cadence_done(request, pk, f"Enrolled in “{cadence.name}”: its first step is due {due}.")
 
@@ -591,12 +598,12 @@ def _cadence_settings(request: HttpRequest, cadence: Cadence) -> HttpResponse:
 # --- proposals --------------------------------------------------------------------------
 
 
-def _proposal_form(deal: Deal, moment: datetime) -> ProposalForm:
+def _proposal_form(deal: Deal, *, sent_at: datetime) -> ProposalForm:
     return ProposalForm(
         initial={
             "amount": deal.value or None,
             "currency": deal.currency,
-            "sent_at": timezone.localtime(moment).replace(second=0, microsecond=0),
+            "sent_at": sent_at,
             "next_step": "Follow up on the proposal",
             "next_step_due": deal.next_step_due,
         },

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from handraise.contacts.models import Contact, Organisation
-from handraise.core.clock import now
+from handraise.core.clock import business_today, now
 from handraise.enquiries.models import Enquiry
 from handraise.sales.models import (
     Activity,
@@ -19,7 +19,6 @@ from handraise.sales.models import (
     OutcomeReason,
     Stage,
 )
-from handraise.sales.services import business_today
 
 
 def stage(name: str) -> Stage:

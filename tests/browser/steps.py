@@ -94,7 +94,7 @@ def open_deals(handraise, deals: list[dict]) -> None:
         "from django.contrib.auth import get_user_model\n"
         "from handraise.enquiries.models import Enquiry\n"
         "from handraise.enquiries.answering import convert_to_deal\n"
-        "from handraise.sales.services import business_today\n"
+        "from handraise.core.clock import business_today\n"
         f"owner = get_user_model().objects.get(username={OWNER['username']!r})\n"
         f"for deal in {deals!r}:\n"
         "    convert_to_deal(\n"

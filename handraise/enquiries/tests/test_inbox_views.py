@@ -1,11 +1,13 @@
 """The Inbox as a signed-in user sees and uses it."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.clock import now
@@ -140,6 +142,16 @@ def test_meeting_time_is_read_in_the_business_time_zone(teammate_client):
     )
     booked = enquiry.activities.get()
     assert booked.due_at.isoformat() == "2026-07-01T09:00:00+00:00"  # 10:00 BST
+
+
+def test_the_enquiry_page_starts_its_forms_on_the_business_clock(teammate_client, monkeypatch):
+    # 00:30 UTC on 10 March is still 17:30 on the 9th in Los Angeles.
+    BusinessSettings.objects.filter(pk=1).update(time_zone="America/Los_Angeles")
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 10, 0, 30, tzinfo=UTC))
+    enquiry = make_enquiry()
+    page = teammate_client.get(f"/inbox/{enquiry.pk}/").content.decode()
+    assert re.search(r'name="next_step_due"[^>]*value="2026-03-09"', page)
+    assert re.search(r'name="when"[^>]*value="2026-03-09T17:30"', page)
 
 
 def test_convert_opens_a_deal(owner_client):

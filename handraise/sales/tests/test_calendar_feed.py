@@ -5,12 +5,13 @@ The feed is read back with the ``icalendar`` parser, as a calendar app would rea
 
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar
 
 from handraise.accounts.models import BusinessSettings
@@ -216,6 +217,30 @@ def test_waiting_enquiries_are_in_the_feeds_of_whoever_is_told_about_them(owner,
 def test_only_what_falls_in_the_window_is_in_the_feed(owner):
     for days in (-61, -60, 365, 366):
         make_deal(f"Due in {days} days", owner=owner, next_step_due=today() + timedelta(days))
+
+    assert sorted(events_of(owner)) == [
+        "Next step: Send the proposal — Due in -60 days",
+        "Next step: Send the proposal — Due in 365 days",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "business_day"),
+    [
+        # 00:30 UTC on 10 March is still the afternoon of the 9th in Los Angeles...
+        ("America/Los_Angeles", datetime(2026, 3, 10, 0, 30, tzinfo=UTC), date(2026, 3, 9)),
+        # ...and 23:30 UTC on 10 March already the morning of the 11th in Tokyo.
+        ("Asia/Tokyo", datetime(2026, 3, 10, 23, 30, tzinfo=UTC), date(2026, 3, 11)),
+    ],
+)
+def test_the_window_is_counted_from_today_at_the_business(
+    owner, monkeypatch, zone, moment, business_day
+):
+    BusinessSettings.objects.filter(pk=1).update(time_zone=zone)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    for days in (-61, -60, 365, 366):
+        due = business_day + timedelta(days)
+        make_deal(f"Due in {days} days", owner=owner, next_step_due=due)
 
     assert sorted(events_of(owner)) == [
         "Next step: Send the proposal — Due in -60 days",

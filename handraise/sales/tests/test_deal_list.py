@@ -1,10 +1,12 @@
 """The filterable list of deals."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
+from handraise.accounts.models import BusinessSettings
 from handraise.sales.models import Deal
 from handraise.sales.tests.reading import text
 from handraise.sales.views import PAGE_SIZE
@@ -62,6 +64,26 @@ def test_the_list_filters_overdue_next_steps(teammate_client):
     make_deal("On time")
     page = text(teammate_client.get("/pipeline/list/?attention=overdue"))
     assert "Late" in page and "On time" not in page
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "business_day"),
+    [
+        # 00:30 UTC on 10 March is still the afternoon of the 9th in Los Angeles...
+        ("America/Los_Angeles", datetime(2026, 3, 10, 0, 30, tzinfo=UTC), date(2026, 3, 9)),
+        # ...and 23:30 UTC on 10 March already the morning of the 11th in Tokyo.
+        ("Asia/Tokyo", datetime(2026, 3, 10, 23, 30, tzinfo=UTC), date(2026, 3, 11)),
+    ],
+)
+def test_overdue_means_before_today_at_the_business_not_in_utc(
+    teammate_client, monkeypatch, zone, moment, business_day
+):
+    BusinessSettings.objects.filter(pk=1).update(time_zone=zone)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    make_deal("Due today there", next_step_due=business_day)
+    make_deal("Due the day before", next_step_due=business_day - timedelta(days=1))
+    page = text(teammate_client.get("/pipeline/list/?attention=overdue"))
+    assert "Due the day before" in page and "Due today there" not in page
 
 
 def test_the_list_filters_deals_without_a_next_step(teammate_client):
