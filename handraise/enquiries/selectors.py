@@ -200,7 +200,14 @@ class EngineTrouble:
 
 def engine_trouble() -> EngineTrouble:
     emails = OutgoingEmail.objects.aggregate(
-        retrying=Count("pk", filter=Q(status=OutgoingEmail.Status.PENDING, attempts__gt=0)),
+        # An attempt counts when it starts, so one being retried right now (sending,
+        # second attempt or later) has failed before too: leaving it out made the
+        # number flicker between 59 and 60 while the mail server was down.
+        retrying=Count(
+            "pk",
+            filter=Q(status=OutgoingEmail.Status.PENDING, attempts__gt=0)
+            | Q(status=OutgoingEmail.Status.SENDING, attempts__gt=1),
+        ),
         failed=Count("pk", filter=Q(status=OutgoingEmail.Status.FAILED)),
     )
     return EngineTrouble(

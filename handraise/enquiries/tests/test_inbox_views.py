@@ -232,5 +232,21 @@ def test_failing_email_and_spooled_submissions_are_shown_to_the_owner(
     assert "1 email could not be sent yet and will be retried" in page
 
 
+def test_an_email_being_retried_right_now_still_counts_as_not_sent_yet(owner_client):
+    first_try, retried_now = (
+        outbox.queue_email(
+            key=key, kind="acknowledgement", to="a@example.com", subject="s", body="b"
+        )
+        for key in ("first", "again")
+    )
+    sending = OutgoingEmail.Status.SENDING
+    OutgoingEmail.objects.filter(pk=first_try.pk).update(status=sending, attempts=1)
+    OutgoingEmail.objects.filter(pk=retried_now.pk).update(status=sending, attempts=3)
+
+    page = text(owner_client.get("/inbox/"))
+
+    assert "1 email could not be sent yet and will be retried" in page
+
+
 def test_no_trouble_no_banner(owner_client):
     assert "Needs attention" not in text(owner_client.get("/inbox/"))
