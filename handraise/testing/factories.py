@@ -7,7 +7,7 @@ they write rows directly, not through a service, so a test of a service sees onl
 from datetime import date, timedelta
 from decimal import Decimal
 
-from handraise.contacts.models import Contact, Organisation
+from handraise.contacts.models import Contact, ContactEmail, Organisation
 from handraise.core.clock import business_today, now
 from handraise.enquiries.models import Enquiry
 from handraise.sales.models import (
@@ -33,9 +33,13 @@ def today() -> date:
     return business_today()
 
 
-def make_contact(name: str = "Ann Lee", organisation: str = "") -> Contact:
+def make_contact(name: str = "Ann Lee", organisation: str = "", email: str = "") -> Contact:
+    """A contact; with ``email``, that address is their primary one."""
     org = Organisation.objects.create(name=organisation) if organisation else None
-    return Contact.objects.create(name=name, organisation=org)
+    contact = Contact.objects.create(name=name, organisation=org)
+    if email:
+        ContactEmail.objects.create(contact=contact, email=email, is_primary=True)
+    return contact
 
 
 def make_deal(
@@ -87,13 +91,21 @@ def make_closed_deal(title: str = "Closed deal", *, won: bool = True, days_ago: 
     )
 
 
-def make_enquiry(name: str = "Ben Hall", due_in: timedelta = timedelta(minutes=30), **fields):
+def make_enquiry(
+    name: str = "Ben Hall",
+    due_in: timedelta = timedelta(minutes=30),
+    *,
+    email: str | None = None,
+    **fields,
+) -> Enquiry:
+    """An enquiry waiting for its first response; ``email`` also becomes the contact's."""
+    address = email or f"{name.split()[0].lower() if name.split() else 'someone'}@example.com"
     values = {
         "channel": Enquiry.Channel.FORM,
-        "contact": make_contact(name),
+        "contact": make_contact(name, email=address if email is not None else ""),
         "received_at": now() - timedelta(minutes=10),
         "from_name": name,
-        "from_email": f"{name.split()[0].lower()}@example.com",
+        "from_email": address,
         "message": f"{name} asks about a process review",
         "response_due_at": now() + due_in,
     }

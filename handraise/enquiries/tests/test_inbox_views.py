@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from handraise.accounts.models import BusinessSettings
-from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
@@ -16,25 +15,9 @@ from handraise.enquiries import spool
 from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales.models import Deal
+from handraise.testing.factories import make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def make_enquiry(name="Ann Lee", due_in=timedelta(minutes=30), **fields) -> Enquiry:
-    contact = Contact.objects.create(name=name)
-    email = fields.pop("email", f"{name.split()[0].lower()}@example.com")
-    ContactEmail.objects.create(contact=contact, email=email, is_primary=True)
-    values = {
-        "channel": Enquiry.Channel.FORM,
-        "contact": contact,
-        "received_at": now() - timedelta(minutes=10),
-        "from_name": name,
-        "from_email": email,
-        "message": f"{name} asks about process reviews",
-        "response_due_at": now() + due_in,
-    }
-    values.update(fields)
-    return Enquiry.objects.create(**values)
 
 
 def text(response) -> str:
@@ -62,7 +45,7 @@ def test_inbox_search_and_channel_filter(teammate_client):
 
 
 def test_htmx_refresh_gets_only_the_list(teammate_client):
-    make_enquiry()
+    make_enquiry("Ann Lee")
     response = teammate_client.get("/inbox/", headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "Ann Lee" in body and "<html" not in body
@@ -79,7 +62,7 @@ def test_inbox_query_count_does_not_grow_with_enquiries(
         make_enquiry(f"Person {i}", email=f"person{i}@example.com")
     with django_assert_max_num_queries(12):
         response = teammate_client.get("/inbox/")
-    assert text(response).count("asks about process reviews") == 30
+    assert text(response).count("asks about a process review") == 30
 
 
 def test_hostile_name_is_shown_as_text(teammate_client):
@@ -103,7 +86,7 @@ def test_enquiry_page_shows_what_they_read_before_raising_their_hand(teammate_cl
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reply_from_the_enquiry_page_sends_once_and_leaves_the_inbox(owner_client, mail_server):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     form = {
         "subject": "Re: reviews",
         "body": "Happy to help.",
@@ -118,7 +101,7 @@ def test_reply_from_the_enquiry_page_sends_once_and_leaves_the_inbox(owner_clien
 
 
 def test_reply_with_an_empty_body_shows_the_error(owner_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     response = owner_client.post(
         f"/inbox/{enquiry.pk}/reply/",
         {"subject": "Re", "body": "", "token": "0b4e1c5e-54d2-4c55-9a39-8e8bd1a4e2f1"},
@@ -128,7 +111,7 @@ def test_reply_with_an_empty_body_shows_the_error(owner_client):
 
 
 def test_log_call_stops_the_clock(teammate_client, teammate):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     teammate_client.post(f"/inbox/{enquiry.pk}/call/", {"notes": "Talked scope"})
     enquiry.refresh_from_db()
     assert enquiry.first_response_by == teammate
@@ -136,7 +119,7 @@ def test_log_call_stops_the_clock(teammate_client, teammate):
 
 
 def test_meeting_time_is_read_in_the_business_time_zone(teammate_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     teammate_client.post(
         f"/inbox/{enquiry.pk}/meeting/", {"when": "2026-07-01T10:00", "held": "0", "notes": ""}
     )
@@ -148,14 +131,14 @@ def test_the_enquiry_page_starts_its_forms_on_the_business_clock(teammate_client
     # 00:30 UTC on 10 March is still 17:30 on the 9th in Los Angeles.
     BusinessSettings.objects.filter(pk=1).update(time_zone="America/Los_Angeles")
     monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 10, 0, 30, tzinfo=UTC))
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     page = teammate_client.get(f"/inbox/{enquiry.pk}/").content.decode()
     assert re.search(r'name="next_step_due"[^>]*value="2026-03-09"', page)
     assert re.search(r'name="when"[^>]*value="2026-03-09T17:30"', page)
 
 
 def test_convert_opens_a_deal(owner_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     response = owner_client.post(
         f"/inbox/{enquiry.pk}/convert/",
         {
@@ -171,7 +154,7 @@ def test_convert_opens_a_deal(owner_client):
 
 
 def test_dismiss_then_undo(owner_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     owner_client.post(f"/inbox/{enquiry.pk}/dismiss/", {"as": "not_a_lead"})
     page = text(owner_client.get("/inbox/"))
     assert "Ann Lee was marked as not a lead. Undo" in page
@@ -212,7 +195,7 @@ def test_quarantine_lists_the_reason_and_restores(owner_client):
 
 
 def test_outsider_sees_nothing(outsider_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     for url in ("/inbox/", f"/inbox/{enquiry.pk}/", "/inbox/quarantine/"):
         response = outsider_client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/")

@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handraise.accounts.models import BusinessSettings
-from handraise.contacts.models import Contact
 from handraise.core.money import Money
 from handraise.enquiries.models import Enquiry
 from handraise.insights.selectors import describe_duration, home_figures
 from handraise.marketing.models import Touchpoint
-from handraise.sales.models import Deal, Stage
+from handraise.testing.factories import make_deal, make_enquiry
 
 # A fixed budget with room for shared plumbing; a query per row (40 of each) blows it.
 HOME_QUERY_BUDGET = 12
@@ -55,28 +54,6 @@ def text_of(response, element_id: str) -> str:
 
 def ago(**delta) -> datetime:
     return timezone.now() - timedelta(**delta)
-
-
-def make_enquiry(*, received_at=None, **fields) -> Enquiry:
-    contact = Contact.objects.create(name=fields.pop("name", "Ada Lovelace"))
-    fields.setdefault("channel", Enquiry.Channel.FORM)
-    return Enquiry.objects.create(contact=contact, received_at=received_at or ago(days=1), **fields)
-
-
-def make_deal(stage: str, value: str, *, closed_at=None, currency: str = "GBP") -> Deal:
-    contact = Contact.objects.create(name="Grace Hopper")
-    created = ago(days=400)
-    return Deal.objects.create(
-        title=f"{stage} deal",
-        contact=contact,
-        stage=Stage.objects.get(name=stage),
-        origin=Deal.Origin.MARKETING,
-        value=Decimal(value),
-        currency=currency,
-        created_at=created,
-        stage_entered_at=created,
-        closed_at=closed_at,
-    )
 
 
 @pytest.mark.integration
@@ -154,10 +131,14 @@ def test_home_shows_the_share_answered_within_target(teammate_client):
 @pytest.mark.integration
 @pytest.mark.django_db
 def test_home_shows_open_pipeline_value_formatted(teammate_client):
-    make_deal("Proposal", "12500.00")
-    make_deal("Negotiation", "2500.50")
-    make_deal("Won", "99999", closed_at=ago(days=10))
-    make_deal("Lost", "77777", closed_at=ago(days=10))
+    make_deal("Proposal deal", stage_name="Proposal", value="12500.00", days_in_stage=400)
+    make_deal("Negotiation deal", stage_name="Negotiation", value="2500.50", days_in_stage=400)
+    make_deal(
+        "Won deal", stage_name="Won", value="99999", days_in_stage=400, closed_at=ago(days=10)
+    )
+    make_deal(
+        "Lost deal", stage_name="Lost", value="77777", days_in_stage=400, closed_at=ago(days=10)
+    )
 
     response = teammate_client.get(reverse("home"))
 
@@ -168,10 +149,16 @@ def test_home_shows_open_pipeline_value_formatted(teammate_client):
 @pytest.mark.integration
 @pytest.mark.django_db
 def test_home_shows_won_value_and_win_rate_of_the_last_365_days(teammate_client):
-    make_deal("Won", "4000", closed_at=ago(days=10))
-    make_deal("Won", "1000", closed_at=ago(days=200))
-    make_deal("Won", "8000", closed_at=ago(days=380))
-    make_deal("Lost", "500", closed_at=ago(days=30))
+    make_deal("Won deal", stage_name="Won", value="4000", days_in_stage=400, closed_at=ago(days=10))
+    make_deal(
+        "Won deal", stage_name="Won", value="1000", days_in_stage=400, closed_at=ago(days=200)
+    )
+    make_deal(
+        "Won deal", stage_name="Won", value="8000", days_in_stage=400, closed_at=ago(days=380)
+    )
+    make_deal(
+        "Lost deal", stage_name="Lost", value="500", days_in_stage=400, closed_at=ago(days=30)
+    )
 
     response = teammate_client.get(reverse("home"))
 
@@ -236,7 +223,13 @@ def test_home_query_count_does_not_grow_with_data(teammate_client, django_assert
             channel=Enquiry.Channel.values[day % 6],
         )
         stage = ["Proposal", "Won", "Lost"][day % 3]
-        make_deal(stage, "100", closed_at=None if stage == "Proposal" else ago(days=day))
+        make_deal(
+            f"{stage} deal",
+            stage_name=stage,
+            value="100",
+            days_in_stage=400,
+            closed_at=None if stage == "Proposal" else ago(days=day),
+        )
         Touchpoint.objects.create(visitor_id=f"v{day}", occurred_at=received)
 
     with django_assert_max_num_queries(HOME_QUERY_BUDGET):
@@ -289,8 +282,12 @@ def test_median_of_an_even_count_is_the_mean_of_the_middle_two():
 @pytest.mark.unit
 @pytest.mark.django_db
 def test_amounts_in_different_currencies_are_never_added_together():
-    make_deal("Proposal", "1000", currency="GBP")
-    make_deal("Proposal", "3000", currency="USD")
+    make_deal(
+        "Proposal deal", stage_name="Proposal", value="1000", days_in_stage=400, currency="GBP"
+    )
+    make_deal(
+        "Proposal deal", stage_name="Proposal", value="3000", days_in_stage=400, currency="USD"
+    )
 
     assert home_figures().open_pipeline == (
         Money("USD", Decimal("3000.00")),
@@ -314,7 +311,7 @@ def test_enquiry_closed_as_not_a_lead_without_reply_is_not_a_missed_target():
 @pytest.mark.unit
 @pytest.mark.django_db
 def test_win_rate_is_absent_when_nothing_closed():
-    make_deal("Proposal", "1000")
+    make_deal("Proposal deal", stage_name="Proposal", value="1000", days_in_stage=400)
 
     assert home_figures().win_rate_percent is None
 
