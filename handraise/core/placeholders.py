@@ -57,9 +57,11 @@ CATALOGUE = {
 # The dotted spellings the first cadences were written with.
 ALIASES = {"contact.name": "name", "contact.first_name": "first_name", "deal.title": "deal"}
 
-_PLACEHOLDER = re.compile(r"{{\s*([^{}]*?)\s*}}")
+# Each runs in time linear in the text: no match can run past a brace, and the name
+# is stripped in Python (``{{\s*(.*?)\s*}}`` backtracks cubically on a run of spaces).
+_PLACEHOLDER = re.compile(r"{{([^{}]*)}}")
 # Django's tags and comments: not placeholders, and never run.
-_TEMPLATE_TAG = re.compile(r"{%.*?%}|{#.*?#}", re.DOTALL)
+_TEMPLATE_TAG = re.compile(r"{%[^{}]*?%}|{#[^{}]*?#}")
 
 
 def offered(context: str) -> dict[str, str]:
@@ -86,9 +88,8 @@ def _canonical(name: str) -> str:
 
 def validate_placeholders(value: str, *, allowed: Collection[str]) -> None:
     """Refuse ``value`` if it uses a placeholder outside ``allowed``, or a template tag."""
-    unknown = sorted(
-        {m[1] for m in _PLACEHOLDER.finditer(value) if _canonical(m[1]) not in allowed}
-    )
+    names = {m[1].strip() for m in _PLACEHOLDER.finditer(value)}
+    unknown = sorted(name for name in names if _canonical(name) not in allowed)
     tags = sorted({m[0] for m in _TEMPLATE_TAG.finditer(value)})
     if not unknown and not tags:
         return
@@ -128,7 +129,7 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     """``text`` with each placeholder in ``values`` replaced; anything else left as written."""
 
     def replace(match: re.Match) -> str:
-        name = _canonical(match[1])
+        name = _canonical(match[1].strip())
         return values[name] if name in values else match[0]
 
     return _PLACEHOLDER.sub(replace, text)

@@ -6,6 +6,7 @@ placeholders with ``handraise.core.placeholders``; these tests hold each of them
 
 import html
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -89,6 +90,16 @@ def test_filling_leaves_anything_but_a_known_placeholder_as_written():
     text = "Hi {{ name }} {{ business.owner.password }} {% load static %} {{ name|safe }}"
     filled = fill(text, {"name": "Ann"})
     assert filled == "Hi Ann {{ business.owner.password }} {% load static %} {{ name|safe }}"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["{{" + " " * 100_000, "{% " * 50_000, "{{ " * 50_000])
+def test_checking_and_filling_take_linear_time_however_the_text_is_written(text):
+    started = time.monotonic()
+    with pytest.raises(ValidationError):
+        PlaceholderValidator(ENQUIRY)(text + "{{ x }}")
+    assert fill(text, {"name": "Ann"}) == text
+    assert time.monotonic() - started < 2  # a backtracking pattern takes minutes here
 
 
 # --- refused at save --------------------------------------------------------------------
