@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.template import Template, TemplateSyntaxError
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+from handraise.core.placeholders import ENQUIRY, PlaceholderValidator, help_text
 
 PHONE_REGIONS = sorted({r for regions in COUNTRY_CODE_TO_REGION_CODE.values() for r in regions})
 
@@ -22,13 +23,6 @@ def validate_time_zone(value: str) -> None:
 def validate_phone_region(value: str) -> None:
     if value not in PHONE_REGIONS:
         raise ValidationError(f"{value!r} is not a two-letter country code such as GB or US.")
-
-
-def validate_template(value: str) -> None:
-    try:
-        Template(value)
-    except TemplateSyntaxError as error:
-        raise ValidationError(f"This template has an error: {error}") from None
 
 
 class BusinessSettings(models.Model):
@@ -70,7 +64,7 @@ class BusinessSettings(models.Model):
     acknowledgement_subject = models.CharField(
         max_length=200,
         default="Thanks for getting in touch, {{ first_name }}",
-        validators=[validate_template],
+        validators=[PlaceholderValidator(ENQUIRY)],
     )
     acknowledgement_body = models.TextField(
         default=(
@@ -80,9 +74,8 @@ class BusinessSettings(models.Model):
             "You wrote:\n{{ message }}\n\n"
             "Best wishes,\n{{ business }}\n"
         ),
-        validators=[validate_template],
-        help_text="Plain text. Placeholders: {{ name }}, {{ first_name }}, {{ message }}, "
-        "{{ business }}, {{ reply_promise }}.",
+        validators=[PlaceholderValidator(ENQUIRY)],
+        help_text=help_text(ENQUIRY),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

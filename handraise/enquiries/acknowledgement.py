@@ -11,13 +11,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.template import Context, Template
 
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.normalisation import normalise_email
 from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
+from handraise.core.placeholders import fill, recipient_values
 from handraise.enquiries.models import Enquiry
 
 
@@ -31,27 +31,27 @@ def acknowledge_enquiry(
     email = enquirer_email(enquiry)
     if not email or _acknowledged_lately(email):
         return
-    name = enquiry.from_name.strip() or enquiry.contact.name
-    context = Context(
-        {
-            "name": name,
-            "first_name": name.split()[0] if name.split() else "there",
-            "message": enquiry.message,
-            "business": business.name,
-            "reply_promise": _reply_promise(business),
-        },
-        autoescape=False,  # plain-text email: nothing here is HTML
-    )
+    values = placeholder_values(enquiry=enquiry, business=business)
     outbox.queue_email(
         key=f"ack:enquiry:{enquiry.pk}",
         kind="acknowledgement",
         to=email,
         reply_to=business.reply_to_email,
         in_reply_to=in_reply_to,
-        subject=Template(business.acknowledgement_subject).render(context),
-        body=Template(business.acknowledgement_body).render(context),
+        subject=fill(business.acknowledgement_subject, values),
+        body=fill(business.acknowledgement_body, values),
     )
     Enquiry.objects.filter(pk=enquiry.pk).update(acknowledged_at=now())
+
+
+def placeholder_values(*, enquiry: Enquiry, business: BusinessSettings) -> dict[str, str]:
+    """What the placeholders of an acknowledgement or a saved reply stand for."""
+    return {
+        **recipient_values(enquiry.from_name, enquiry.contact.name),
+        "message": enquiry.message,
+        "business": business.name,
+        "reply_promise": _reply_promise(business),
+    }
 
 
 # At most one acknowledgement per address in this window: a help desk that answers

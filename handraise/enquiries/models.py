@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from handraise.core.placeholders import ENQUIRY, PlaceholderValidator, help_text
+
 FORM_FIELDS = ("name", "email", "phone", "company", "message")
 FIELD_MODES = ("required", "optional", "hidden")
 
@@ -202,8 +204,10 @@ class ReplyTemplate(models.Model):
     """A saved reply the owner starts from in the Inbox (placeholders as in acknowledgements)."""
 
     name = models.CharField(max_length=100, unique=True)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    subject = models.CharField(max_length=200, validators=[PlaceholderValidator(ENQUIRY)])
+    body = models.TextField(
+        validators=[PlaceholderValidator(ENQUIRY)], help_text=help_text(ENQUIRY)
+    )
 
     class Meta:
         ordering = ["name"]

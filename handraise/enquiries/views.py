@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -22,7 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 from handraise.accounts.access import is_owner
 from handraise.core.clock import business_now, now
 from handraise.core.htmx import is_htmx
+from handraise.core.placeholders import fill, recipient_values
 from handraise.enquiries import answering, email_ingest, selectors, submissions
+from handraise.enquiries.acknowledgement import placeholder_values
 from handraise.enquiries.form_settings import save_form_settings
 from handraise.enquiries.forms import (
     LABELS,
@@ -71,7 +72,8 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpResponse:
     business = request.business
     local_now = business_now(zone=business.zone).replace(second=0, microsecond=0)
-    name = enquiry.from_name or enquiry.contact.name
+    recipient = recipient_values(enquiry.from_name, enquiry.contact.name)
+    name = recipient["name"]
     context = {
         "enquiry": enquiry,
         "context": selectors.enquiry_context(enquiry),
@@ -81,7 +83,7 @@ def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpRespon
             initial={
                 "token": uuid.uuid4(),
                 "subject": f"Re: your enquiry to {business.name}",
-                "body": f"Hello {name.split()[0] if name.split() else ''},\n\n",
+                "body": f"Hello {recipient['first_name']},\n\n",
             }
         ),
         "call_form": forms.get("call_form") or CallForm(auto_id="call_%s"),
@@ -128,22 +130,13 @@ def reply_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply form's subject and body filled from a saved reply (htmx swaps them in)."""
     enquiry = selectors.enquiry_for_user(request.user, pk)
     template = get_object_or_404(ReplyTemplate, pk=request.GET.get("template") or 0)
-    name = enquiry.from_name or enquiry.contact.name
-    context = Context(
-        {
-            "name": name,
-            "first_name": name.split()[0] if name.split() else "",
-            "message": enquiry.message,
-            "business": request.business.name,
-        },
-        autoescape=False,
-    )
+    values = placeholder_values(enquiry=enquiry, business=request.business)
     form = ReplyForm(
         initial={
             "token": request.GET.get("token") or uuid.uuid4(),
             "template": template.pk,
-            "subject": Template(template.subject).render(context),
-            "body": Template(template.body).render(context),
+            "subject": fill(template.subject, values),
+            "body": fill(template.body, values),
         }
     )
     return render(request, "enquiries/_reply_fields.html", {"reply_form": form, "enquiry": enquiry})

@@ -13,7 +13,7 @@ on Today. A cadence stops when the prospect replies (``stop_for_contact``), the
 deal changes stage, or it is won or lost (``stop_for_deal``); stopping cancels
 drafts not yet approved.
 
-Not here: composing anything beyond the step's own text (see ``personalise``),
+Not here: filling in the step's placeholders (``handraise.core.placeholders``),
 and reading the pages (``selectors``).
 """
 
@@ -29,6 +29,7 @@ from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail
 from handraise.core import outbox
 from handraise.core.clock import BusinessCalendar, now
+from handraise.core.placeholders import fill, recipient_values
 from handraise.sales.activities import raise_last_activity, record_activity
 from handraise.sales.models import (
     Activity,
@@ -39,7 +40,6 @@ from handraise.sales.models import (
     Deal,
     Stage,
 )
-from handraise.sales.personalise import personalise
 
 # Enrolments handled per run of the job; the rest wait for the next run a minute later.
 BATCH = 200
@@ -276,8 +276,8 @@ def _perform(
     business: BusinessSettings,
 ) -> None:
     values = _values(deal, business)
-    run.subject = personalise(step.subject, values)[:300]
-    run.body = personalise(step.body, values)
+    run.subject = fill(step.subject, values)[:300]
+    run.body = fill(step.body, values)
     fields = ["subject", "body", "status"]
     if step.kind == CadenceStep.Kind.EMAIL:
         cadence = Cadence.objects.only("send_without_approval").get(pk=enrolment.cadence_id)
@@ -337,11 +337,9 @@ def _send(
 
 
 def _values(deal: Deal, business: BusinessSettings) -> dict[str, str]:
-    name = deal.contact.name.strip()
     owner = deal.owner
     return {
-        "first_name": name.split()[0] if name.split() else "there",
-        "name": name,
+        **recipient_values(deal.contact.name),
         "company": deal.contact.organisation.name if deal.contact.organisation else "",
         "deal": deal.title,
         "owner": (owner.get_full_name() or owner.get_username()) if owner else business.name,

@@ -9,8 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import Q
 
+from handraise.core.placeholders import DEAL, PlaceholderValidator, help_text
 from handraise.sales.documents import stored_path
-from handraise.sales.personalise import PLACEHOLDER_HELP, validate_placeholders
 
 
 class Stage(models.Model):
@@ -224,11 +224,9 @@ class CadenceStep(models.Model):
         help_text="Business days after enrolment."
     )
     kind = models.CharField(max_length=5, choices=Kind.choices)
-    subject = models.CharField(max_length=300, blank=True, validators=[validate_placeholders])
+    subject = models.CharField(max_length=300, blank=True, validators=[PlaceholderValidator(DEAL)])
     body = models.TextField(
-        blank=True,
-        validators=[validate_placeholders],
-        help_text="Plain text. Placeholders: " + PLACEHOLDER_HELP + ".",
+        blank=True, validators=[PlaceholderValidator(DEAL)], help_text=help_text(DEAL)
     )
 
     class Meta:

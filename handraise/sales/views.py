@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from handraise.accounts.access import owner_required
 from handraise.core.clock import business_date, business_time, now
 from handraise.core.htmx import is_htmx
+from handraise.core.placeholders import DEAL, offered
 from handraise.insights import exports
 from handraise.sales import cadences, calendar, selectors, services
 from handraise.sales.documents import download_name
@@ -41,7 +42,6 @@ from handraise.sales.forms import (
     owner_choices,
 )
 from handraise.sales.models import Cadence, Deal, Stage
-from handraise.sales.personalise import PLACEHOLDERS
 
 PAGE_SIZE = 50
 
@@ -588,7 +588,7 @@ def _cadence_settings(request: HttpRequest, cadence: Cadence) -> HttpResponse:
         "cadence": cadence,
         "form": form,
         "steps": steps,
-        "placeholders": PLACEHOLDERS,
+        "placeholders": offered(DEAL),
     }
     return render(
         request, "sales/cadence_form.html", context, status=422 if data is not None else 200

@@ -1,5 +1,6 @@
 """The Inbox as a signed-in user sees and uses it."""
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ from handraise.core import outbox
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries import spool
-from handraise.enquiries.models import Enquiry, Form, Submission
+from handraise.enquiries.models import Enquiry, Form, ReplyTemplate, Submission
 from handraise.marketing.models import Asset, Touchpoint
 from handraise.sales.models import Deal
 from handraise.testing.factories import make_enquiry
@@ -108,6 +109,24 @@ def test_reply_with_an_empty_body_shows_the_error(owner_client):
     )
     assert response.status_code == 422 and "This field is required." in text(response)
     assert OutgoingEmail.objects.count() == 0
+
+
+def test_a_saved_reply_fills_in_the_reply_form(owner_client):
+    enquiry = make_enquiry()
+    saved = ReplyTemplate.objects.create(
+        name="Next steps",
+        subject="Your process review, {{ first_name }}",
+        body="Hello {{ name }},\n\nYou asked: {{ message }}\nI will call {{ reply_promise }}.",
+    )
+
+    response = owner_client.get(f"/inbox/{enquiry.pk}/reply-template/", {"template": saved.pk})
+
+    page = html.unescape(response.content.decode())
+    assert 'value="Your process review, Ann"' in page
+    assert (
+        "Hello Ann Lee,\n\nYou asked: Ann Lee asks about process reviews\n"
+        "I will call within 60 minutes during our working hours."
+    ) in page
 
 
 def test_log_call_stops_the_clock(teammate_client, teammate):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from handraise.contacts.models import ContactEmail
 from handraise.core.clock import BusinessCalendar, now
 from handraise.core.models import OutgoingEmail
+from handraise.core.placeholders import DEAL, fill, offered, validate_placeholders
 from handraise.demo import build_demo
 from handraise.sales import cadences, services
 from handraise.sales.models import (
@@ -21,7 +22,6 @@ from handraise.sales.models import (
     CadenceStep,
     CadenceStepRun,
 )
-from handraise.sales.personalise import personalise, validate_placeholders
 from handraise.sales.tests.reading import text
 from handraise.testing.factories import (
     make_closed_deal,
@@ -107,18 +107,21 @@ def test_without_opening_hours_business_days_are_plain_days():
 @pytest.mark.unit
 def test_placeholders_are_plain_values_and_never_expand_twice():
     values = {"first_name": "{{ business }}", "business": "Northbank", "deal": "<b>Audit</b>"}
-    result = personalise("Hi {{first_name}}, re {{ deal.title }} from {{ business }}", values)
+    result = fill("Hi {{first_name}}, re {{ deal.title }} from {{ business }}", values)
     assert result == "Hi {{ business }}, re <b>Audit</b> from Northbank"
 
 
 @pytest.mark.unit
 def test_a_template_reaching_into_objects_is_refused_with_the_list_of_placeholders():
     with pytest.raises(ValidationError) as refused:
-        validate_placeholders("Hi {{ deal.owner.password }} {% load static %}")
+        validate_placeholders(
+            "Hi {{ deal.owner.password }} {% load static %}", allowed=offered(DEAL)
+        )
     message = refused.value.messages[0]
     assert "Unknown placeholder {{ deal.owner.password }}" in message
     assert "{{ first_name }}" in message
-    validate_placeholders("Hi {{ first_name }}, {{ contact.name }}")  # the demo's spellings
+    # the demo's spellings
+    validate_placeholders("Hi {{ first_name }}, {{ contact.name }}", allowed=offered(DEAL))
 
 
 # --- enrolling --------------------------------------------------------------------------
