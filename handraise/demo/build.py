@@ -14,10 +14,9 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from handraise.accounts.models import BusinessSettings
-from handraise.core.clock import BusinessCalendar
+from handraise.core.clock import BusinessCalendar, business_date
 from handraise.demo.words import BUSINESS_NAME
 from handraise.enquiries.models import Form
-from handraise.sales.cadences import step_due_at
 from handraise.sales.models import OutcomeReason, Stage
 
 # Volumes per unit of scale.
@@ -86,13 +85,13 @@ class Build:
 
     def business_days_after(self, at: datetime, days: int) -> datetime:
         """When a cadence step ``days`` after ``at`` runs: as the cadence engine times it."""
-        return step_due_at(self.calendar, at, days).astimezone(UTC)
+        return self.calendar.add_business_days(at, days).astimezone(UTC)
 
     def local(self, day: date, hour: int, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), tzinfo=self.zone).astimezone(UTC)
 
     def today(self) -> date:
-        return self.now.astimezone(self.zone).date()
+        return business_date(self.now, zone=self.zone)
 
 
 # Relative weight of each local hour (0-23): visitors read in the evening too,
@@ -109,7 +108,7 @@ class _Moments:
 
     def __init__(self, b: Build, *, hours: Sequence[float], weekend: float) -> None:
         self.start, self.now, self.zone = b.start, b.now, b.zone
-        first = b.start.astimezone(b.zone).date()
+        first = business_date(b.start, zone=b.zone)
         self.days = [first + timedelta(days=i) for i in range((b.today() - first).days + 1)]
         last = max(len(self.days) - 1, 1)
         weights = (
