@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "handraise.enquiries",
     "handraise.sales",
     "handraise.insights",
+    "handraise.imports",
 ]
 
 MIDDLEWARE = [

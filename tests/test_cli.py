@@ -169,3 +169,39 @@ def test_serve_warns_only_when_a_local_base_url_names_another_port(base_url, por
     from handraise.core.management.commands.serve import base_url_mismatch
 
     assert bool(base_url_mismatch(base_url, port)) is warned
+
+
+def test_import_contacts_from_the_command_line_summarises_and_exits_1_on_rejects(
+    handraise_env, tmp_path
+):
+    assert run_handraise(handraise_env, "migrate", "-v0").returncode == 0
+    export = tmp_path / "hubspot.csv"
+    export.write_text(
+        "First Name,Last Name,Email,Company Name\n"
+        "Ada,Lovelace,ada@example.com,Analytical Engines\n"
+        "No,Address,not-an-email,\n",
+        encoding="utf-8-sig",
+    )
+
+    first = run_handraise(handraise_env, "import", "contacts", str(export))
+    again = run_handraise(handraise_env, "import", "contacts", str(export))
+
+    assert first.returncode == 1 and "Traceback" not in first.stderr
+    assert "imported 1 contacts (1 new, 0 already here" in first.stdout
+    assert f"reasons in {tmp_path / 'hubspot.rejects.csv'}" in first.stdout
+    assert "not-an-email" in (tmp_path / "hubspot.rejects.csv").read_text()
+    assert "(0 new, 1 already here" in again.stdout
+
+
+def test_import_of_a_file_that_is_not_csv_is_one_clear_line(handraise_env, tmp_path):
+    assert run_handraise(handraise_env, "migrate", "-v0").returncode == 0
+    picture = tmp_path / "photo.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+
+    result = run_handraise(handraise_env, "import", "contacts", str(picture))
+
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == f"CommandError: {picture} is not a text file (it holds binary data)."
+    )

@@ -1,0 +1,150 @@
+"""``handraise import contacts FILE.csv``: bring a business's people in from a file."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import defusedcsv.csv as safe_csv
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from handraise.accounts.models import BusinessSettings
+from handraise.imports.contacts import Outcome, import_contacts
+from handraise.imports.dates import ORDERS
+from handraise.imports.mapping import (
+    CONTACT_ALIASES,
+    MappingError,
+    map_columns,
+    parse_overrides,
+)
+from handraise.imports.reading import UnreadableFile, open_table
+
+KINDS = ("contacts", "assets", "touchpoints", "enquiries", "deals", "activities", "signals")
+BUILT = ("contacts",)
+PLAIN_PROGRESS_EVERY = 10_000
+
+
+class Command(BaseCommand):
+    help = (
+        "Import contacts from a CSV file (HubSpot, Pipedrive, Google Contacts, Mailchimp "
+        "or your own spreadsheet). Each person is matched to who is already here by "
+        "email, then phone, then name, so importing again creates no duplicates. "
+        "Rejected rows go to FILE.rejects.csv with their line and reason."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("file", metavar="FILE.csv", help="the CSV file to read")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar='"THEIR COLUMN=FIELD"',
+            help="read a column the aliases do not know as one of our fields (repeatable)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="say what would happen; write nothing"
+        )
+        parser.add_argument(
+            "--rejects", metavar="FILE", help="where rejected rows go (FILE.rejects.csv)"
+        )
+        parser.add_argument(
+            "--date-order", choices=ORDERS, help="how to read dates such as 03/04/2024"
+        )
+
+    def handle(self, *args, kind: str, file: str, **options) -> None:
+        if kind not in BUILT:
+            raise CommandError(
+                f"Importing {kind} is not built yet; `handraise import contacts FILE.csv` is."
+            )
+        path = Path(file)
+        try:
+            table = open_table(path)
+            mapping = map_columns(table.header, CONTACT_ALIASES, parse_overrides(options["map"]))
+        except (UnreadableFile, MappingError) as error:
+            raise CommandError(str(error)) from None
+        if not {"name", "first_name", "last_name", "email", "phone"} & set(mapping.columns):
+            raise CommandError(
+                f"{path}: no column holds a name, email or phone (the columns are "
+                f'{", ".join(table.header)}); name one with --map "Their column=email".'
+            )
+        self._say_mapping(table.header, mapping, table)
+        business = BusinessSettings.load()
+        with self._progress(table.lines) as tick:
+            outcome = import_contacts(
+                table.rows(),
+                header=table.header,
+                mapping=mapping,
+                region=business.default_phone_region,
+                zone=business.zone,
+                date_order=options["date_order"],
+                dry_run=options["dry_run"],
+                on_row=tick,
+            )
+        rejects = Path(options["rejects"] or path.with_suffix(".rejects.csv"))
+        if outcome.rejected and not options["dry_run"]:
+            _write_rejects(rejects, table.header, outcome)
+        self.stdout.write(_summary(path, outcome, rejects, dry_run=options["dry_run"]))
+        if outcome.rejected:
+            sys.exit(1)
+
+    def _say_mapping(self, header, mapping, table) -> None:
+        pairs = ", ".join(f"{theirs} → {ours}" for theirs, ours in mapping.describe(header))
+        self.stdout.write(f"Reading {table.path} ({table.encoding}, {_delimiter_name(table)})")
+        self.stdout.write(f"Columns: {pairs}")
+        if mapping.ignored:
+            self.stdout.write(f"Not imported: {', '.join(mapping.ignored)}")
+
+    @contextmanager
+    def _progress(self, lines: int) -> Iterator[Callable[[], None]]:
+        """One tick per row: a bar with rows/s and time left on a terminal, else a line."""
+        total = max(lines - 1, 0)  # the header is a line too
+        if sys.stderr.isatty():
+            with tqdm(total=total, unit=" rows", file=sys.stderr, smoothing=0.1) as bar:
+                yield lambda: bar.update(1)
+            return
+        count = 0
+
+        def tick() -> None:
+            nonlocal count
+            count += 1
+            if count % PLAIN_PROGRESS_EVERY == 0:
+                self.stderr.write(f"{count:,} of about {total:,} rows")
+
+        yield tick
+
+
+def _delimiter_name(table) -> str:
+    return {",": "commas", ";": "semicolons", "\t": "tabs"}[table.delimiter]
+
+
+def _write_rejects(target: Path, header: list[str], outcome: Outcome) -> None:
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = safe_csv.writer(out)
+            writer.writerow(["line", "reason", *header])
+            for rejected in outcome.rejected:
+                writer.writerow([rejected.line, rejected.reason, *rejected.values])
+    except OSError as error:
+        raise CommandError(f"Cannot write the rejects to {target}: {error.strerror}.") from None
+
+
+def _summary(path: Path, outcome: Outcome, rejects: Path, *, dry_run: bool) -> str:
+    counts = outcome.counts
+    matched = counts["email"] + counts["phone"] + counts["name"]
+    parts = [
+        f"{counts['new']:,} new",
+        f"{matched:,} already here",
+        f"{counts['suggested']:,} possible duplicates to review",
+        f"{len(outcome.rejected):,} rejected",
+    ]
+    verb = "would import" if dry_run else "imported"
+    line = f"{path}: {verb} {outcome.imported:,} contacts ({', '.join(parts)})."
+    if outcome.rejected:
+        where = "nothing written (dry run)" if dry_run else f"reasons in {rejects}"
+        line += f" Rejected rows: {where}."
+        if dry_run:
+            shown = outcome.rejected[:10]
+            line += "".join(f"\n  line {r.line}: {r.reason}" for r in shown)
+    return line
