@@ -15,7 +15,6 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from handraise.accounts.models import BusinessSettings
-from handraise.contacts.models import Contact, ContactEmail
 from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.core.placeholders import (
@@ -25,11 +24,12 @@ from handraise.core.placeholders import (
     fill,
     recipient_values,
 )
-from handraise.demo import _CADENCE_STEPS
+from handraise.demo.words import CADENCE_STEPS
 from handraise.enquiries.acknowledgement import acknowledge_enquiry
 from handraise.enquiries.models import Enquiry, ReplyTemplate
 from handraise.sales import cadences
 from handraise.sales.models import Cadence, CadenceStep, CadenceStepRun
+from handraise.testing import factories
 from handraise.testing.factories import make_deal
 
 # Text a user could write that a Django template would evaluate.
@@ -80,7 +80,7 @@ def test_defaults_and_demo_texts_use_plain_placeholders_only():
     business = BusinessSettings()
     PlaceholderValidator(ENQUIRY)(business.acknowledgement_subject)
     PlaceholderValidator(ENQUIRY)(business.acknowledgement_body)
-    for _, _, _, subject, body in _CADENCE_STEPS:
+    for _, _, _, subject, body in CADENCE_STEPS:
         PlaceholderValidator(DEAL)(subject)
         PlaceholderValidator(DEAL)(body)
 
@@ -139,16 +139,8 @@ def test_a_saved_reply_with_template_code_is_refused_in_the_admin(owner_client):
 
 
 def make_enquiry(name: str) -> Enquiry:
-    contact = Contact.objects.create(name=name)
-    ContactEmail.objects.create(contact=contact, email="ada@example.com", is_primary=True)
-    return Enquiry.objects.create(
-        channel=Enquiry.Channel.FORM,
-        contact=contact,
-        received_at=now() - timedelta(minutes=10),
-        from_name=name,
-        from_email="ada@example.com",
-        message="Can you help with our month-end close?",
-        response_due_at=now() + timedelta(minutes=30),
+    return factories.make_enquiry(
+        name, email="ada@example.com", message="Can you help with our month-end close?"
     )
 
 
