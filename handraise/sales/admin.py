@@ -71,6 +71,11 @@ class DealAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def has_add_permission(self, request) -> bool:
+        # A deal opens from an enquiry (open_deal) or an import, which set its stage
+        # and times; an admin form without them could only fail (it answered 500).
+        return False
+
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):

@@ -95,3 +95,10 @@ def test_the_deal_change_page_cannot_move_close_or_revalue_a_deal(owner_client, 
     assert deal.stage_entered_at == entered
     assert deal.outcome_note == ""
     assert deal.activities.count() == 0
+
+
+def test_deals_cannot_be_added_in_the_admin_they_open_from_enquiries(owner_client):
+    changelist = owner_client.get(reverse("admin:sales_deal_changelist"))
+
+    assert owner_client.get(reverse("admin:sales_deal_add")).status_code == 403
+    assert reverse("admin:sales_deal_add") not in changelist.content.decode()
