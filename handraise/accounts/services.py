@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Q
+from django.utils.text import slugify
 
 DEMO_USERNAME = "demo"
 
@@ -30,6 +32,41 @@ def create_user(
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
+    user.save()
+    return user
+
+
+def historical_user(name: str) -> AbstractUser | None:
+    """The user named in imported history ("Olive Green", "olive", "olive@x.com").
+
+    An existing user is found by email, username or full name. Anyone else gets an
+    account that cannot sign in (inactive, no usable password) until an owner
+    invites them, so the history keeps who did what. Blank: None.
+    """
+    name = " ".join(name.split())
+    if not name:
+        return None
+    User = get_user_model()
+    by_name = Q(username__iexact=name) | Q(email__iexact=name)
+    first, _, last = name.partition(" ")
+    if last:
+        by_name |= Q(first_name__iexact=first, last_name__iexact=last)
+    existing = User.objects.filter(by_name).order_by("pk").first()
+    if existing:
+        return existing
+    base = slugify(name.split("@")[0])[:140] or "teammate"
+    username, suffix = base, 1
+    while User.objects.filter(username__iexact=username).exists():
+        suffix += 1
+        username = f"{base}-{suffix}"
+    user = User(
+        username=username,
+        email=name if "@" in name else "",
+        first_name="" if "@" in name else first[:150],
+        last_name="" if "@" in name else last[:150],
+        is_active=False,
+    )
+    user.set_unusable_password()
     user.save()
     return user
 

@@ -157,3 +157,57 @@ def map_columns(
             continue
         columns.setdefault(field, []).append(index)
     return Mapping(columns, ignored)
+
+
+DEAL_ALIASES = {
+    "external_id": _keys("Record ID", "Deal ID", "Deal - ID", "ID"),
+    "title": _keys("Deal name", "Deal - Title", "Title", "Deal", "Name", "Deal title"),
+    "stage": _keys("Deal stage", "Deal - Stage", "Stage", "Pipeline stage"),
+    "status": _keys("Deal - Status", "Status"),
+    "value": _keys("Amount", "Deal - Value", "Value", "Deal value", "Amount in company currency"),
+    "currency": _keys("Deal - Currency", "Currency", "Deal currency code", "Currency code"),
+    "contact_name": _keys(
+        "Contact",
+        "Contact name",
+        "Deal - Contact person",
+        "Contact person",
+        "Person",
+        "Associated contact",
+        "Person - Name",
+    ),
+    "contact_email": _keys(
+        "Contact email",
+        "Email",
+        "E-mail",
+        "Person - Email",
+        "Person - Email - Work",
+        "Associated contact email",
+    ),
+    "contact_phone": _keys("Contact phone", "Phone", "Person - Phone", "Person - Phone - Work"),
+    "organisation": _keys(
+        "Company",
+        "Company name",
+        "Organisation",
+        "Organization",
+        "Deal - Organization",
+        "Associated company",
+    ),
+    "owner": _keys("Deal owner", "Deal - Owner", "Owner", "Deal - Owner name"),
+    "created_at": _keys(
+        "Create date",
+        "Created",
+        "Created at",
+        "Deal - Deal created",
+        "Deal created",
+        "Deal - Add time",
+        "Add time",
+    ),
+    "closed_at": _keys("Closed at", "Closed", "Deal - Close time", "Close time"),
+    "won_at": _keys("Deal - Won time", "Won time", "Won date"),
+    "lost_at": _keys("Deal - Lost time", "Lost time", "Lost date"),
+    "close_date": _keys("Close date", "Expected close date", "Deal - Expected close date"),
+    "lost_reason": _keys(
+        "Deal - Lost reason", "Lost reason", "Closed lost reason", "Reason", "Outcome reason"
+    ),
+    "origin": _keys("Origin", "Source", "Deal source", "Original source", "Lead source"),
+}

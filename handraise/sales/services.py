@@ -28,6 +28,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from handraise.accounts.models import BusinessSettings
+from handraise.contacts.models import Contact
 from handraise.core.clock import business_date, business_today, now
 from handraise.core.money import format_money
 from handraise.enquiries.models import Enquiry
@@ -201,6 +202,46 @@ def open_deal(
     )
     Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
     return deal
+
+
+def record_imported_deal(
+    *,
+    title: str,
+    contact: Contact,
+    stage: Stage,
+    origin: str,
+    value: Decimal,
+    currency: str,
+    owner,
+    created_at: datetime,
+    closed_at: datetime | None = None,
+    outcome_reason: OutcomeReason | None = None,
+    outcome_note: str = "",
+    next_step: str = "",
+    next_step_due: date | None = None,
+) -> Deal:
+    """A deal from another tool's history, with its own dates.
+
+    History is not a new event: no activity is recorded, no cadence enrols it and
+    nobody is notified. A closed deal keeps when it closed; the caller has checked
+    that a won or lost stage comes with that date.
+    """
+    return Deal.objects.create(
+        title=title,
+        contact=contact,
+        stage=stage,
+        origin=origin,
+        owner=owner,
+        value=value,
+        currency=currency,
+        next_step=next_step,
+        next_step_due=next_step_due,
+        created_at=created_at,
+        stage_entered_at=closed_at or created_at,
+        closed_at=closed_at,
+        outcome_reason=outcome_reason,
+        outcome_note=outcome_note,
+    )
 
 
 def _origin_of(enquiry: Enquiry) -> str:

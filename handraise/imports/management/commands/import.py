@@ -10,27 +10,39 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from handraise.accounts.models import BusinessSettings
-from handraise.imports.contacts import Outcome, import_contacts
+from handraise.imports.batches import Outcome
+from handraise.imports.contacts import import_contacts
 from handraise.imports.dates import ORDERS
+from handraise.imports.deals import Pipeline, import_deals
 from handraise.imports.mapping import (
     CONTACT_ALIASES,
+    DEAL_ALIASES,
     MappingError,
     map_columns,
     parse_overrides,
 )
 from handraise.imports.reading import UnreadableFile, open_table
+from handraise.sales.models import Deal
 
 KINDS = ("contacts", "assets", "touchpoints", "enquiries", "deals", "activities", "signals")
-BUILT = ("contacts",)
+# kind -> its column aliases, the fields of which a file needs one, and those in words
+BUILT = {
+    "contacts": (
+        CONTACT_ALIASES,
+        {"name", "first_name", "last_name", "email", "phone"},
+        "a name, email or phone",
+    ),
+    "deals": (DEAL_ALIASES, {"title"}, "a deal's title"),
+}
 PLAIN_PROGRESS_EVERY = 10_000
 
 
 class Command(BaseCommand):
     help = (
-        "Import contacts from a CSV file (HubSpot, Pipedrive, Google Contacts, Mailchimp "
-        "or your own spreadsheet). Each person is matched to who is already here by "
-        "email, then phone, then name, so importing again creates no duplicates. "
-        "Rejected rows go to FILE.rejects.csv with their line and reason."
+        "Import contacts or deals from a CSV file (HubSpot, Pipedrive, Google Contacts, "
+        "Mailchimp or your own spreadsheet). People are matched to who is already here by "
+        "email, then phone, then name, and deals are remembered, so importing again adds "
+        "nothing. Rejected rows go to FILE.rejects.csv with their line and reason."
     )
 
     def add_arguments(self, parser) -> None:
@@ -52,41 +64,64 @@ class Command(BaseCommand):
         parser.add_argument(
             "--date-order", choices=ORDERS, help="how to read dates such as 03/04/2024"
         )
+        parser.add_argument(
+            "--origin",
+            choices=Deal.Origin.values,
+            default=Deal.Origin.OUTBOUND,
+            help="where deals came from when the file has no source column (outbound)",
+        )
 
     def handle(self, *args, kind: str, file: str, **options) -> None:
         if kind not in BUILT:
             raise CommandError(
-                f"Importing {kind} is not built yet; `handraise import contacts FILE.csv` is."
+                f"Importing {kind} is not built yet; contacts and deals are "
+                "(`handraise import contacts FILE.csv`)."
             )
         path = Path(file)
+        aliases, needed, needed_words = BUILT[kind]
         try:
             table = open_table(path)
-            mapping = map_columns(table.header, CONTACT_ALIASES, parse_overrides(options["map"]))
+            mapping = map_columns(table.header, aliases, parse_overrides(options["map"]))
         except (UnreadableFile, MappingError) as error:
             raise CommandError(str(error)) from None
-        if not {"name", "first_name", "last_name", "email", "phone"} & set(mapping.columns):
+        if not needed & set(mapping.columns):
             raise CommandError(
-                f"{path}: no column holds a name, email or phone (the columns are "
-                f'{", ".join(table.header)}); name one with --map "Their column=email".'
+                f"{path}: no column holds {needed_words} (the columns are "
+                f'{", ".join(table.header)}); name one with --map "Their column=field".'
             )
         self._say_mapping(table.header, mapping, table)
         business = BusinessSettings.load()
+        common = {
+            "header": table.header,
+            "mapping": mapping,
+            "date_order": options["date_order"],
+            "dry_run": options["dry_run"],
+        }
         with self._progress(table.lines) as tick:
-            outcome = import_contacts(
-                table.rows(),
-                header=table.header,
-                mapping=mapping,
-                region=business.default_phone_region,
-                zone=business.zone,
-                date_order=options["date_order"],
-                dry_run=options["dry_run"],
-                on_row=tick,
-            )
+            if kind == "contacts":
+                outcome = import_contacts(
+                    table.rows(),
+                    region=business.default_phone_region,
+                    zone=business.zone,
+                    on_row=tick,
+                    **common,
+                )
+            else:
+                pipeline = Pipeline.load(
+                    currency=business.currency,
+                    region=business.default_phone_region,
+                    zone=business.zone,
+                    origin=options["origin"],
+                    file_name=path.name,
+                )
+                outcome = import_deals(table.rows(), pipeline=pipeline, on_row=tick, **common)
         rejects = Path(options["rejects"] or path.with_suffix(".rejects.csv"))
         if outcome.rejected and not options["dry_run"]:
             _write_rejects(rejects, table.header, outcome)
-        self.stdout.write(_summary(path, outcome, rejects, dry_run=options["dry_run"]))
+        summary = _contacts_summary if kind == "contacts" else _deals_summary
+        self.stdout.write(summary(path, outcome, dry_run=options["dry_run"]))
         if outcome.rejected:
+            self.stdout.write(_rejects_line(outcome, rejects, dry_run=options["dry_run"]))
             sys.exit(1)
 
     def _say_mapping(self, header, mapping, table) -> None:
@@ -130,21 +165,36 @@ def _write_rejects(target: Path, header: list[str], outcome: Outcome) -> None:
         raise CommandError(f"Cannot write the rejects to {target}: {error.strerror}.") from None
 
 
-def _summary(path: Path, outcome: Outcome, rejects: Path, *, dry_run: bool) -> str:
+def _contacts_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
     counts = outcome.counts
-    matched = counts["email"] + counts["phone"] + counts["name"]
-    parts = [
-        f"{counts['new']:,} new",
-        f"{matched:,} already here",
-        f"{counts['suggested']:,} possible duplicates to review",
-        f"{len(outcome.rejected):,} rejected",
-    ]
+    new, matched = counts["new"], counts["email"] + counts["phone"] + counts["name"]
     verb = "would import" if dry_run else "imported"
-    line = f"{path}: {verb} {outcome.imported:,} contacts ({', '.join(parts)})."
-    if outcome.rejected:
-        where = "nothing written (dry run)" if dry_run else f"reasons in {rejects}"
-        line += f" Rejected rows: {where}."
-        if dry_run:
-            shown = outcome.rejected[:10]
-            line += "".join(f"\n  line {r.line}: {r.reason}" for r in shown)
-    return line
+    return (
+        f"{path}: {verb} {new + matched:,} contacts ({new:,} new, {matched:,} already here, "
+        f"{counts['suggested']:,} possible duplicates to review, "
+        f"{len(outcome.rejected):,} rejected)."
+    )
+
+
+def _deals_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
+    counts = outcome.counts
+    new, known = counts["deal new"], counts["deal already here"]
+    people = counts["contact new"]
+    verb = "would import" if dry_run else "imported"
+    return (
+        f"{path}: {verb} {new:,} deals ({known:,} already here, {people:,} new contacts, "
+        f"{counts['contact suggested']:,} possible duplicate contacts to review, "
+        f"{len(outcome.rejected):,} rejected)."
+    )
+
+
+def _rejects_line(outcome: Outcome, rejects: Path, *, dry_run: bool) -> str:
+    if not dry_run:
+        return f"Rejected rows, with their line and reason: {rejects}"
+    shown = "".join(f"\n  line {r.line}: {r.reason}" for r in outcome.rejected[:10])
+    more = len(outcome.rejected) - 10
+    return (
+        "Rejected rows (dry run, nothing written):"
+        + shown
+        + (f"\n  ... and {more:,} more" if more > 0 else "")
+    )
