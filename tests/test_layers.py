@@ -3,8 +3,8 @@ pretalx check theirs), so a newcomer learns them from a failing test, not a revi
 
 1. No import inside a function: a module that needs one to dodge a cycle is in
    the wrong place.
-2. Views, template tags, selectors, tasks and management commands never write:
-   they call a service.
+2. Views (the intake endpoint and the admin's modules too), middleware, template
+   tags, selectors, tasks and commands never write: they call a service.
 3. Only an app's own modules write its tables: another app calls its service.
 4. Only views and template tags import template tags: a service that needs a
    formatter imports it from where it lives (``core/money.py``).
@@ -35,7 +35,11 @@ QUERYSET_WRITES = {
     "delete",
 }
 QUERYSET_LINKS = {"objects", "filter", "exclude", "all", "select_for_update", "using"}
-ENTRY_POINTS = {"views", "templatetags", "selectors", "tasks", "commands"}
+# Modules that answer a request or a command: views (the public intake endpoint and
+# the admin's site and actions among them), middleware, template tags, selectors,
+# tasks, management commands and the console entry point.
+ENTRY_POINTS = {"views", "intake", "admin", "admin_site", "middleware"}
+ENTRY_POINTS |= {"templatetags", "selectors", "tasks", "commands", "cli"}
 
 # Not product paths: the demo builds a whole business in bulk (a million
 # touchpoints at scale 100, which one service call per row could not), and the
@@ -143,12 +147,27 @@ def writes(tree: ast.Module) -> list[tuple[int, list[str], str]]:
     return found
 
 
+# Many-to-many writes look like a set's methods; on an attribute of an attribute
+# (``form.instance.notify.set``, ``deal.tags.add``) they are a relation's.
+RELATION_WRITES = {"set", "add", "remove", "clear"}
+
+
+def relation_writes(tree: ast.Module) -> list[tuple[int, list[str], str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            chain = _chain(node.func.value)
+            if node.func.attr in RELATION_WRITES and len(chain) >= 3:
+                found.append((node.lineno, chain, node.func.attr))
+    return found
+
+
 def entry_point_writes(tree: ast.Module, path: str, kind: str) -> list[Violation]:
     if kind not in ENTRY_POINTS:
         return []
     return [
         Violation(path, line, f"{kind} write {'.'.join(chain)}.{method}(): call a service")
-        for line, chain, method in writes(tree)
+        for line, chain, method in writes(tree) + relation_writes(tree)
     ]
 
 
@@ -231,9 +250,11 @@ def test_a_view_that_saves_or_updates_is_found_but_an_uncommitted_form_save_is_n
         "    form.save()\n"
         "    Deal.objects.filter(pk=1).update(value=0)\n"
         "    context.update(deal=deal)\n"
+        "    form.instance.notify.set([])\n"
+        "    seen.add(deal)\n"
     )
 
-    assert [v.line for v in entry_point_writes(tree, "views.py", "views")] == [3, 4]
+    assert [v.line for v in entry_point_writes(tree, "views.py", "views")] == [3, 4, 6]
     assert entry_point_writes(tree, "services.py", "services") == []
 
 
