@@ -15,6 +15,7 @@ from handraise.imports.batches import Outcome, RowProblem, run_rows
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping
 from handraise.imports.reading import BadRow, Row
+from handraise.imports.records import record_key, remember
 
 NAME_LENGTH = Contact._meta.get_field("name").max_length
 LIMITS = {
@@ -31,17 +32,35 @@ def import_contacts(
     mapping: Mapping,
     region: str,
     zone: ZoneInfo,
+    file_name: str,
     date_order: str | None = None,
     dry_run: bool = False,
     on_row: Callable[[], None] = lambda: None,
 ) -> Outcome:
+    def write(fields: dict) -> list[str]:
+        resolution = record_imported_contact(**fields)
+        remember_new_contact(resolution, file_name=file_name)
+        return resolution_counts(resolution)
+
     return run_rows(
         rows,
         check=lambda row: _person(row, header, mapping, region, zone, date_order),
-        write=lambda fields: resolution_counts(record_imported_contact(**fields)),
+        write=write,
         dry_run=dry_run,
         on_row=on_row,
     )
+
+
+def remember_new_contact(resolution: Resolution, *, file_name: str) -> None:
+    """A person this import added says so on their timeline (one it matched does not)."""
+    if resolution.matched_on == "new":
+        contact_id = resolution.contact.pk
+        remember(
+            kind="contacts",
+            key=record_key("contact", str(contact_id)),
+            object_id=contact_id,
+            file_name=file_name,
+        )
 
 
 def resolution_counts(resolution: Resolution) -> list[str]:

@@ -20,7 +20,7 @@ from handraise.contacts.services import record_imported_contact
 from handraise.core.clock import business_date, now
 from handraise.core.money import CURRENCY_SYMBOLS
 from handraise.imports.batches import Outcome, RowProblem, run_rows
-from handraise.imports.contacts import resolution_counts
+from handraise.imports.contacts import remember_new_contact, resolution_counts
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping, header_key
 from handraise.imports.reading import BadRow, Row
@@ -124,6 +124,7 @@ def _record(fields: dict, pipeline: Pipeline) -> list[str]:
         return ["deal already here"]
     person = fields.pop("person")
     resolution = record_imported_contact(**person)
+    remember_new_contact(resolution, file_name=pipeline.file_name)
     deal = record_imported_deal(
         contact=resolution.contact, owner=historical_user(fields.pop("owner")), **fields
     )

@@ -41,6 +41,7 @@ from django.utils import timezone
 from handraise.accounts.access import is_owner
 from handraise.enquiries.models import Enquiry, Form
 from handraise.enquiries.selectors import inbox
+from handraise.imports.models import ImportedRecord
 from handraise.insights.models import Signal
 from handraise.marketing.selectors import touchpoints_of
 from handraise.sales.models import (
@@ -618,7 +619,7 @@ def cadence_settings_list() -> QuerySet[Cadence]:
 TIMELINE_LIMIT = 50
 # Entries at the same moment read in this order: what they read, what they asked,
 # what we did about it, what they said in it.
-TIMELINE_RANKS = {"touchpoint": 0, "enquiry": 1, "activity": 2, "signal": 3}
+TIMELINE_RANKS = {"touchpoint": 0, "enquiry": 1, "activity": 2, "signal": 3, "imported": 4}
 _CURSOR = re.compile(r"^(\d{1,19})-([0-9])-(\d{1,19})$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -627,7 +628,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class TimelineEntry:
     """One thing in a person's story; ``item`` is the row (its kind says which model)."""
 
-    kind: str  # "touchpoint", "enquiry", "activity", "proposal" or "signal"
+    kind: str  # "touchpoint", "enquiry", "activity", "proposal", "signal" or "imported"
     at: datetime
     item: Any
     rank: int
@@ -659,10 +660,11 @@ def timeline(
     deal's activities and signals, plus what belongs to the person rather than to
     one deal (their touchpoints, enquiries, and activities and signals on no deal),
     because that is what whoever picks up the deal needs to know. Proposals are
-    activities with their proposal attached. ``before`` is an entry's ``cursor``:
-    the page then ends just before that entry. Five queries, whatever its length:
-    each source gives its latest ``limit + 1`` and the newest ``limit`` of them all
-    are the page (the one over says an earlier page exists).
+    activities with their proposal attached; a person or deal that came from an
+    import says from which file. ``before`` is an entry's ``cursor``: the page then
+    ends just before that entry. Six queries, whatever its length (the visitor ids,
+    then one per source): each source gives its latest ``limit + 1`` and the newest
+    ``limit`` of them all are the page (the one over says an earlier page exists).
     """
     bound = _parse_cursor(before)
     visitors = list(
@@ -687,6 +689,7 @@ def timeline(
                 "captured_by", "deal"
             ),
         ),
+        ("imported", "imported_at", _imports_of(contact, deal)),
     ]
     entries: list[TimelineEntry] = []
     for kind, moment, rows in sources:
@@ -701,6 +704,14 @@ def timeline(
         entries=shown[::-1],
         earlier=shown[-1].cursor if len(entries) > limit else "",
         paged=bound is not None,
+    )
+
+
+def _imports_of(contact, deal: Deal | None) -> QuerySet:
+    """Which file brought this person (and this deal, or on a contact's page their deals) in."""
+    deals = [deal.pk] if deal else Deal.objects.filter(contact_id=contact.pk).values("pk")
+    return ImportedRecord.objects.filter(
+        Q(kind="contacts", object_id=contact.pk) | Q(kind="deals", object_id__in=deals)
     )
 
 

@@ -195,3 +195,18 @@ def test_a_dry_run_of_deals_writes_nothing(tmp_path):
     assert code == 0
     assert Deal.objects.count() == 0 and Contact.objects.count() == 0
     assert "would import 3 deals" in out
+
+
+def test_the_deal_and_the_person_say_on_their_timelines_which_file_they_came_from(
+    tmp_path, teammate_client
+):
+    run("deals", str(write(tmp_path, HUBSPOT_DEALS, "hubspot-deals.csv")))
+    deal = Deal.objects.get(title="Process review")
+
+    deal_page = teammate_client.get(f"/deals/{deal.pk}/").content.decode()
+    contact_page = teammate_client.get(f"/contacts/{deal.contact_id}/").content.decode()
+
+    for page in (deal_page, contact_page):
+        assert "this deal from" in " ".join(page.split())
+        assert "this person from" in " ".join(page.split())
+        assert "hubspot-deals.csv" in page

@@ -14,12 +14,12 @@ from handraise.core.clock import now
 from handraise.sales import services
 from handraise.sales.models import Activity, Proposal
 from handraise.sales.tests.reading import text
+from handraise.sales.tests.test_deal_page import DEAL_PAGE_QUERY_BUDGET
 from handraise.testing.factories import make_closed_deal, make_deal, today
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-DEAL_PAGE_QUERY_BUDGET = 16
 
 
 @pytest.fixture(autouse=True)

@@ -103,6 +103,7 @@ class Command(BaseCommand):
                     table.rows(),
                     region=business.default_phone_region,
                     zone=business.zone,
+                    file_name=path.name,
                     on_row=tick,
                     **common,
                 )
