@@ -118,7 +118,8 @@ def import_deals(
     )
 
 
-def _record(fields: dict, pipeline: Pipeline) -> list[str]:
+def _record(item: dict, pipeline: Pipeline) -> list[str]:
+    fields = dict(item)  # a batch may be replayed row by row: leave the item whole
     key = fields.pop("key")
     if already_imported(kind=KIND, key=key) is not None:
         return ["deal already here"]
@@ -140,7 +141,7 @@ def _deal(
         name, label=label, order=date_order, zone=pipeline.zone
     )
     title = read.first("title")
-    person = _person(read, pipeline.region)
+    person = person_fields(read, pipeline.region)
     if not title:
         raise RowProblem("This deal has no title.")
     over_limit({"title": title, **person}, LIMITS)
@@ -186,7 +187,7 @@ def _deal(
     return fields
 
 
-def _person(read: Fields, region: str) -> dict:
+def person_fields(read: Fields, region: str) -> dict:
     emails, phones = read.emails("contact_email"), read.phones(region, "contact_phone")
     name = read.first("contact_name") or read.first("organisation")
     if not (name or emails or phones):

@@ -18,7 +18,7 @@ from handraise.imports.dates import BadDate, parse_moment
 from handraise.imports.mapping import Mapping
 from handraise.imports.reading import Row
 
-MULTILINE = {"notes", "outcome_note"}
+MULTILINE = {"notes", "outcome_note", "body"}
 # Several values in one cell: "a@x.com, b@x.com", or Google Contacts' " ::: ".
 _EMAILS_IN_A_CELL = re.compile(r":::|[,;\s]+")
 _PHONES_IN_A_CELL = re.compile(r":::|;")

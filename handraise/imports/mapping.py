@@ -211,3 +211,54 @@ DEAL_ALIASES = {
     ),
     "origin": _keys("Origin", "Source", "Deal source", "Original source", "Lead source"),
 }
+
+
+ACTIVITY_ALIASES = {
+    "external_id": _keys("Activity ID", "Activity - ID", "Engagement ID", "Record ID", "ID"),
+    "kind": _keys("Activity type", "Activity - Type", "Type", "Engagement type", "Kind"),
+    "subject": _keys(
+        "Subject", "Activity - Subject", "Title", "Call title", "Email subject", "Meeting name"
+    ),
+    "body": _keys(
+        "Body",
+        "Notes",
+        "Note",
+        "Activity - Note",
+        "Description",
+        "Call notes",
+        "Email body",
+        "Meeting description",
+    ),
+    "occurred_at": _keys(
+        "Activity date",
+        "Date",
+        "Timestamp",
+        "Occurred at",
+        "Created",
+        "Create date",
+        "Activity - Due date",
+        "Activity - Add time",
+        "Activity - Marked as done time",
+    ),
+    "direction": _keys("Direction", "Call direction", "Email direction"),
+    "user": _keys(
+        "Activity assigned to",
+        "Activity - Assigned to user",
+        "Owner",
+        "User",
+        "Created by",
+        "Activity owner",
+    ),
+    "contact_name": _keys(
+        "Contact",
+        "Contact name",
+        "Associated contact",
+        "Activity - Contact person",
+        "Person",
+    ),
+    "contact_email": _keys("Contact email", "Email", "Person - Email", "Associated contact email"),
+    "contact_phone": _keys("Contact phone", "Phone", "Person - Phone"),
+    "organisation": _keys("Company", "Associated company", "Activity - Organization"),
+    "deal_id": _keys("Associated deal ID", "Deal ID", "Activity - Deal ID", "Deal - ID"),
+    "deal_title": _keys("Associated deal", "Deal", "Deal name", "Deal - Title", "Activity - Deal"),
+}

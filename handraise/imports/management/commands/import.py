@@ -10,11 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from handraise.accounts.models import BusinessSettings
+from handraise.imports.activities import import_activities
 from handraise.imports.batches import Outcome
 from handraise.imports.contacts import import_contacts
 from handraise.imports.dates import ORDERS
 from handraise.imports.deals import Pipeline, import_deals
 from handraise.imports.mapping import (
+    ACTIVITY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
     MappingError,
@@ -33,16 +35,17 @@ BUILT = {
         "a name, email or phone",
     ),
     "deals": (DEAL_ALIASES, {"title"}, "a deal's title"),
+    "activities": (ACTIVITY_ALIASES, {"occurred_at"}, "an activity's date"),
 }
 PLAIN_PROGRESS_EVERY = 10_000
 
 
 class Command(BaseCommand):
     help = (
-        "Import contacts or deals from a CSV file (HubSpot, Pipedrive, Google Contacts, "
-        "Mailchimp or your own spreadsheet). People are matched to who is already here by "
-        "email, then phone, then name, and deals are remembered, so importing again adds "
-        "nothing. Rejected rows go to FILE.rejects.csv with their line and reason."
+        "Import contacts, deals or activities from a CSV file (HubSpot, Pipedrive, Google "
+        "Contacts, Mailchimp or your own spreadsheet). People are matched to who is here by "
+        "email, then phone, then name, and deals and activities are remembered, so importing "
+        "again adds nothing. Rejected rows go to FILE.rejects.csv with line and reason."
     )
 
     def add_arguments(self, parser) -> None:
@@ -74,7 +77,7 @@ class Command(BaseCommand):
     def handle(self, *args, kind: str, file: str, **options) -> None:
         if kind not in BUILT:
             raise CommandError(
-                f"Importing {kind} is not built yet; contacts and deals are "
+                f"Importing {kind} is not built yet; contacts, deals and activities are "
                 "(`handraise import contacts FILE.csv`)."
             )
         path = Path(file)
@@ -115,11 +118,16 @@ class Command(BaseCommand):
                     origin=options["origin"],
                     file_name=path.name,
                 )
-                outcome = import_deals(table.rows(), pipeline=pipeline, on_row=tick, **common)
+                run = import_deals if kind == "deals" else import_activities
+                outcome = run(table.rows(), pipeline=pipeline, on_row=tick, **common)
         rejects = Path(options["rejects"] or path.with_suffix(".rejects.csv"))
         if outcome.rejected and not options["dry_run"]:
             _write_rejects(rejects, table.header, outcome)
-        summary = _contacts_summary if kind == "contacts" else _deals_summary
+        summary = {
+            "contacts": _contacts_summary,
+            "deals": _deals_summary,
+            "activities": _activities_summary,
+        }[kind]
         self.stdout.write(summary(path, outcome, dry_run=options["dry_run"]))
         if outcome.rejected:
             self.stdout.write(_rejects_line(outcome, rejects, dry_run=options["dry_run"]))
@@ -186,6 +194,16 @@ def _deals_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
         f"{path}: {verb} {new:,} deals ({known:,} already here, {people:,} new contacts, "
         f"{counts['contact suggested']:,} possible duplicate contacts to review, "
         f"{len(outcome.rejected):,} rejected)."
+    )
+
+
+def _activities_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
+    counts = outcome.counts
+    verb = "would import" if dry_run else "imported"
+    return (
+        f"{path}: {verb} {counts['activity new']:,} activities "
+        f"({counts['activity already here']:,} already here, "
+        f"{counts['contact new']:,} new contacts, {len(outcome.rejected):,} rejected)."
     )
 
 
