@@ -186,21 +186,22 @@ def open_deal(
     has decided that it may become a deal.
     """
     moment = now()
-    deal = Deal.objects.create(
-        title=title,
-        contact_id=enquiry.contact_id,
-        enquiry=enquiry,
-        stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
-        origin=_origin_of(enquiry),
-        owner=user,
-        value=value,
-        currency=BusinessSettings.load().currency,
-        next_step=next_step,
-        next_step_due=next_step_due,
-        created_at=moment,
-        stage_entered_at=moment,
-    )
-    Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
+    with transaction.atomic():  # the deal and its earlier activities move together
+        deal = Deal.objects.create(
+            title=title,
+            contact_id=enquiry.contact_id,
+            enquiry=enquiry,
+            stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
+            origin=_origin_of(enquiry),
+            owner=user,
+            value=value,
+            currency=BusinessSettings.load().currency,
+            next_step=next_step,
+            next_step_due=next_step_due,
+            created_at=moment,
+            stage_entered_at=moment,
+        )
+        Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
     return deal
 
 

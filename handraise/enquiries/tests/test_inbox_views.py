@@ -112,7 +112,7 @@ def test_reply_with_an_empty_body_shows_the_error(owner_client):
 
 
 def test_a_saved_reply_fills_in_the_reply_form(owner_client):
-    enquiry = make_enquiry()
+    enquiry = make_enquiry("Ann Lee")
     saved = ReplyTemplate.objects.create(
         name="Next steps",
         subject="Your process review, {{ first_name }}",
@@ -124,7 +124,7 @@ def test_a_saved_reply_fills_in_the_reply_form(owner_client):
     page = html.unescape(response.content.decode())
     assert 'value="Your process review, Ann"' in page
     assert (
-        "Hello Ann Lee,\n\nYou asked: Ann Lee asks about process reviews\n"
+        "Hello Ann Lee,\n\nYou asked: Ann Lee asks about a process review\n"
         "I will call within 60 minutes during our working hours."
     ) in page
 
