@@ -17,7 +17,7 @@ from handraise.imports.mapping import CONTACT_ALIASES, MappingError, map_columns
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-BLNS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "blns.json"
+BLNS = Path(__file__).resolve().parents[3] / "tests" / "data" / "blns.json"
 
 HUBSPOT = (
     "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Job Title,Create Date,"
