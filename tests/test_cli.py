@@ -187,7 +187,7 @@ def test_import_contacts_from_the_command_line_summarises_and_exits_1_on_rejects
     again = run_handraise(handraise_env, "import", "contacts", str(export))
 
     assert first.returncode == 1 and "Traceback" not in first.stderr
-    assert "imported 1 contacts (1 new, 0 already here" in first.stdout
+    assert "imported 1 contact (1 new, 0 already here" in first.stdout
     assert f"line and reason: {tmp_path / 'hubspot.rejects.csv'}" in first.stdout
     assert "not-an-email" in (tmp_path / "hubspot.rejects.csv").read_text()
     assert "(0 new, 1 already here" in again.stdout

@@ -178,7 +178,7 @@ def test_a_row_that_looks_like_an_existing_person_becomes_a_merge_suggestion_nev
         "Jonathan Smith",
         "Jonathon Smith",
     }
-    assert "1 possible duplicates to review" in out
+    assert "1 possible duplicate to review" in out
 
 
 def test_a_dry_run_says_what_would_happen_and_writes_nothing(tmp_path):

@@ -174,25 +174,31 @@ def _write_rejects(target: Path, header: list[str], outcome: Outcome) -> None:
         raise CommandError(f"Cannot write the rejects to {target}: {error.strerror}.") from None
 
 
+def _many(count: int, one: str, many: str | None = None) -> str:
+    """'1 contact', '2,000 contacts'."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def _contacts_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
     counts = outcome.counts
     new, matched = counts["new"], counts["email"] + counts["phone"] + counts["name"]
     verb = "would import" if dry_run else "imported"
     return (
-        f"{path}: {verb} {new + matched:,} contacts ({new:,} new, {matched:,} already here, "
-        f"{counts['suggested']:,} possible duplicates to review, "
+        f"{path}: {verb} {_many(new + matched, 'contact')} ({new:,} new, "
+        f"{matched:,} already here, "
+        f"{_many(counts['suggested'], 'possible duplicate')} to review, "
         f"{len(outcome.rejected):,} rejected)."
     )
 
 
 def _deals_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
     counts = outcome.counts
-    new, known = counts["deal new"], counts["deal already here"]
-    people = counts["contact new"]
     verb = "would import" if dry_run else "imported"
     return (
-        f"{path}: {verb} {new:,} deals ({known:,} already here, {people:,} new contacts, "
-        f"{counts['contact suggested']:,} possible duplicate contacts to review, "
+        f"{path}: {verb} {_many(counts['deal new'], 'deal')} "
+        f"({counts['deal already here']:,} already here, "
+        f"{_many(counts['contact new'], 'new contact')}, "
+        f"{_many(counts['contact suggested'], 'possible duplicate contact')} to review, "
         f"{len(outcome.rejected):,} rejected)."
     )
 
@@ -201,9 +207,9 @@ def _activities_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
     counts = outcome.counts
     verb = "would import" if dry_run else "imported"
     return (
-        f"{path}: {verb} {counts['activity new']:,} activities "
+        f"{path}: {verb} {_many(counts['activity new'], 'activity', 'activities')} "
         f"({counts['activity already here']:,} already here, "
-        f"{counts['contact new']:,} new contacts, {len(outcome.rejected):,} rejected)."
+        f"{_many(counts['contact new'], 'new contact')}, {len(outcome.rejected):,} rejected)."
     )
 
 
