@@ -9,17 +9,15 @@ under the file's id (or its kind, person, time and subject), so importing the
 file again adds nothing.
 """
 
-from collections.abc import Callable, Iterable
-
 from handraise.accounts.services import historical_user
 from handraise.contacts.services import record_imported_contact
-from handraise.imports.batches import Outcome, RowProblem, run_rows
+from handraise.imports.batches import RowProblem
 from handraise.imports.contacts import remember_new_contact, resolution_counts
 from handraise.imports.deals import KIND as DEALS
 from handraise.imports.deals import Pipeline, person_fields
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping, header_key
-from handraise.imports.reading import BadRow, Row
+from handraise.imports.reading import Row
 from handraise.imports.records import record_key, remember
 from handraise.imports.selectors import already_imported
 from handraise.sales.activities import record_activity
@@ -49,26 +47,8 @@ DIRECTIONS = {
 }
 
 
-def import_activities(
-    rows: Iterable[Row | BadRow],
-    *,
-    header: list[str],
-    mapping: Mapping,
-    pipeline: Pipeline,
-    date_order: str | None = None,
-    dry_run: bool = False,
-    on_row: Callable[[], None] = lambda: None,
-) -> Outcome:
-    return run_rows(
-        rows,
-        check=lambda row: _activity(row, header, mapping, pipeline, date_order),
-        write=lambda fields: _record(fields, pipeline),
-        dry_run=dry_run,
-        on_row=on_row,
-    )
-
-
-def _record(item: dict, pipeline: Pipeline) -> list[str]:
+def record(item: dict, pipeline: Pipeline) -> list[str]:
+    """Write one checked row; what happened, for the summary's counts."""
     fields = dict(item)  # a batch may be replayed row by row: leave the item whole
     key = fields.pop("key")
     if already_imported(kind=KIND, key=key) is not None:
@@ -98,9 +78,10 @@ def _deal_of(contact, deal_id: str, title: str) -> Deal | None:
     return None
 
 
-def _activity(
+def check_row(
     row: Row, header: list[str], mapping: Mapping, pipeline: Pipeline, date_order: str | None
 ) -> dict:
+    """One row as what ``record`` needs, or ``RowProblem`` with the reason."""
     read = Fields(row, header, mapping)
     kind = _kind(read.first("kind"))
     occurred = read.moment("occurred_at", label="Date", order=date_order, zone=pipeline.zone)

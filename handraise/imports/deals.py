@@ -10,7 +10,6 @@ the file again adds nothing. The deal's owner is the user of that name, or an
 account made for them that cannot sign in until an owner invites them.
 """
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -19,11 +18,11 @@ from handraise.accounts.services import historical_user
 from handraise.contacts.services import record_imported_contact
 from handraise.core.clock import business_date, now
 from handraise.core.money import CURRENCY_SYMBOLS
-from handraise.imports.batches import Outcome, RowProblem, run_rows
+from handraise.imports.batches import RowProblem
 from handraise.imports.contacts import remember_new_contact, resolution_counts
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping, header_key
-from handraise.imports.reading import BadRow, Row
+from handraise.imports.reading import Row
 from handraise.imports.records import record_key, remember
 from handraise.imports.selectors import already_imported
 from handraise.sales.models import Deal, OutcomeReason, Stage
@@ -99,26 +98,8 @@ class Pipeline:
         )
 
 
-def import_deals(
-    rows: Iterable[Row | BadRow],
-    *,
-    header: list[str],
-    mapping: Mapping,
-    pipeline: Pipeline,
-    date_order: str | None = None,
-    dry_run: bool = False,
-    on_row: Callable[[], None] = lambda: None,
-) -> Outcome:
-    return run_rows(
-        rows,
-        check=lambda row: _deal(row, header, mapping, pipeline, date_order),
-        write=lambda fields: _record(fields, pipeline),
-        dry_run=dry_run,
-        on_row=on_row,
-    )
-
-
-def _record(item: dict, pipeline: Pipeline) -> list[str]:
+def record(item: dict, pipeline: Pipeline) -> list[str]:
+    """Write one checked row; what happened, for the summary's counts."""
     fields = dict(item)  # a batch may be replayed row by row: leave the item whole
     key = fields.pop("key")
     if already_imported(kind=KIND, key=key) is not None:
@@ -133,9 +114,10 @@ def _record(item: dict, pipeline: Pipeline) -> list[str]:
     return ["deal new", *(f"contact {what}" for what in resolution_counts(resolution))]
 
 
-def _deal(
+def check_row(
     row: Row, header: list[str], mapping: Mapping, pipeline: Pipeline, date_order: str | None
 ) -> dict:
+    """One row as what ``record`` needs, or ``RowProblem`` with the reason."""
     read = Fields(row, header, mapping)
     moment = lambda name, label: read.moment(  # noqa: E731
         name, label=label, order=date_order, zone=pipeline.zone

@@ -1,13 +1,12 @@
 """`handraise import activities FILE.csv`: the calls, emails and notes behind a deal."""
 
 import csv
-import io
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
 
 from handraise.core.models import OutgoingEmail
+from handraise.imports.tests.importing import run, write
 from handraise.imports.tests.test_import_deals import HUBSPOT_DEALS
 from handraise.sales.models import Activity, Deal
 
@@ -21,21 +20,6 @@ HUBSPOT_ACTIVITIES = (
     "a2,Email,2024-03-20 16:00,Re: proposal,Looks good,Inbound,,ada@example.com,9001\n"
     "a3,Note,2024-04-01 09:00,,Met at the fair,,,grace@example.com,\n"
 )
-
-
-def write(tmp_path, text: str, name: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=io.StringIO())
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 @pytest.fixture

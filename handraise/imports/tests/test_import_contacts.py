@@ -8,12 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail, ContactPhone, MergeSuggestion
 from handraise.core.text import clean_text
 from handraise.imports.mapping import CONTACT_ALIASES, MappingError, map_columns, parse_overrides
+from handraise.imports.tests.importing import run, write
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -43,21 +44,6 @@ MAILCHIMP = (
     "hedy@lamarr.example,Hedy,Lamarr,,,2018-11-09 12:00:00,4\n"
 )
 PLAIN = "Full name;E-mail;Mobile;Company\nMary Somerville;mary@example.com;07700 900456;\n"
-
-
-def write(tmp_path, text: str, name: str = "people.csv", encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=io.StringIO())
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 def people() -> list[tuple]:

@@ -1,16 +1,15 @@
 """`handraise import deals FILE.csv`: another tool's pipeline history, kept as history."""
 
 import csv
-import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from handraise.contacts.models import Contact
 from handraise.core.models import OutgoingEmail
+from handraise.imports.tests.importing import run, write
 from handraise.sales.models import Activity, CadenceEnrolment, Deal
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -36,21 +35,6 @@ PIPEDRIVE_DEALS = (
 )
 
 
-def write(tmp_path, text: str, name: str = "deals.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("import", *args, stdout=out, stderr=io.StringIO())
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
-    return 0, out.getvalue()
-
-
 def board() -> list[tuple]:
     return [
         (d.title, d.stage.name, d.value, d.currency, d.contact.name, d.closed_at)
@@ -59,7 +43,7 @@ def board() -> list[tuple]:
 
 
 def test_a_hubspot_deals_export_lands_on_the_board_with_its_own_dates(tmp_path):
-    code, out = run("deals", str(write(tmp_path, HUBSPOT_DEALS)))
+    code, out = run("deals", str(write(tmp_path, HUBSPOT_DEALS, "deals.csv")))
 
     assert code == 0, out
     assert board() == [
@@ -89,7 +73,7 @@ def test_a_hubspot_deals_export_lands_on_the_board_with_its_own_dates(tmp_path):
 
 
 def test_a_pipedrive_export_with_semicolons_and_decimal_commas(tmp_path):
-    code, out = run("deals", str(write(tmp_path, PIPEDRIVE_DEALS)))
+    code, out = run("deals", str(write(tmp_path, PIPEDRIVE_DEALS, "deals.csv")))
 
     assert code == 0, out
     bookkeeping = Deal.objects.get(title="Bookkeeping")
@@ -104,7 +88,7 @@ def test_a_pipedrive_export_with_semicolons_and_decimal_commas(tmp_path):
 
 
 def test_importing_the_same_deals_again_adds_nothing(tmp_path):
-    path = write(tmp_path, HUBSPOT_DEALS)
+    path = write(tmp_path, HUBSPOT_DEALS, "deals.csv")
     run("deals", str(path))
     before = board()
 
@@ -116,7 +100,7 @@ def test_importing_the_same_deals_again_adds_nothing(tmp_path):
 
 
 def test_imported_history_sends_nothing_enrols_nothing_and_logs_nothing(tmp_path):
-    run("deals", str(write(tmp_path, HUBSPOT_DEALS)))
+    run("deals", str(write(tmp_path, HUBSPOT_DEALS, "deals.csv")))
 
     assert OutgoingEmail.objects.count() == 0
     assert CadenceEnrolment.objects.count() == 0
@@ -124,7 +108,7 @@ def test_imported_history_sends_nothing_enrols_nothing_and_logs_nothing(tmp_path
 
 
 def test_an_owner_without_an_account_gets_one_that_cannot_sign_in(tmp_path, owner):
-    run("deals", str(write(tmp_path, HUBSPOT_DEALS)))
+    run("deals", str(write(tmp_path, HUBSPOT_DEALS, "deals.csv")))
 
     olive = Deal.objects.get(title="Process review").owner
     assert (olive.first_name, olive.last_name, olive.is_active) == ("Olive", "Green", False)
@@ -137,7 +121,7 @@ def test_an_owner_who_has_an_account_is_that_user(tmp_path, owner):
     # The owner fixture is "Olive" with the username "owner".
     text = "Deal name,Deal stage,Deal owner,Contact\nAudit,Proposal,owner,Ann Lee\n"
 
-    run("deals", str(write(tmp_path, text)))
+    run("deals", str(write(tmp_path, text, "deals.csv")))
 
     assert Deal.objects.get().owner == owner
 
@@ -154,7 +138,7 @@ def test_bad_deal_rows_are_rejected_with_their_reason_and_the_rest_import(tmp_pa
         "Bad currency,Proposal,100,pounds,,2024-01-01,Ann Lee\n"
         "Nobody,Proposal,100,,,2024-01-01,\n"
     )
-    path = write(tmp_path, text)
+    path = write(tmp_path, text, "deals.csv")
 
     code, _ = run("deals", str(path))
 
@@ -176,7 +160,7 @@ def test_the_currency_comes_from_the_amounts_symbol_when_there_is_no_column(tmp_
         "Deal name,Deal stage,Amount,Contact\nUS work,Proposal,$1200,Ann Lee\nEU,Proposal,€90,Ann\n"
     )
 
-    run("deals", str(write(tmp_path, text)))
+    run("deals", str(write(tmp_path, text, "deals.csv")))
 
     assert {d.title: d.currency for d in Deal.objects.all()} == {"US work": "USD", "EU": "EUR"}
 
@@ -184,13 +168,13 @@ def test_the_currency_comes_from_the_amounts_symbol_when_there_is_no_column(tmp_
 def test_origin_comes_from_a_source_column_or_the_origin_option(tmp_path):
     text = "Deal name,Contact,Source\nA,Ann,Referral\nB,Ben,\n"
 
-    run("deals", str(write(tmp_path, text)), "--origin", "marketing")
+    run("deals", str(write(tmp_path, text, "deals.csv")), "--origin", "marketing")
 
     assert dict(Deal.objects.values_list("title", "origin")) == {"A": "referral", "B": "marketing"}
 
 
 def test_a_dry_run_of_deals_writes_nothing(tmp_path):
-    code, out = run("deals", str(write(tmp_path, HUBSPOT_DEALS)), "--dry-run")
+    code, out = run("deals", str(write(tmp_path, HUBSPOT_DEALS, "deals.csv")), "--dry-run")
 
     assert code == 0
     assert Deal.objects.count() == 0 and Contact.objects.count() == 0

@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from handraise.accounts.models import BusinessSettings
-from handraise.imports.activities import import_activities
-from handraise.imports.batches import Outcome
+from handraise.imports import activities, deals
+from handraise.imports.batches import Outcome, run_rows
 from handraise.imports.contacts import import_contacts
 from handraise.imports.dates import ORDERS
-from handraise.imports.deals import Pipeline, import_deals
+from handraise.imports.deals import Pipeline
 from handraise.imports.mapping import (
     ACTIVITY_ALIASES,
     CONTACT_ALIASES,
@@ -94,12 +94,6 @@ class Command(BaseCommand):
             )
         self._say_mapping(table.header, mapping, table)
         business = BusinessSettings.load()
-        common = {
-            "header": table.header,
-            "mapping": mapping,
-            "date_order": options["date_order"],
-            "dry_run": options["dry_run"],
-        }
         with self._progress(table.lines) as tick:
             if kind == "contacts":
                 outcome = import_contacts(
@@ -107,8 +101,11 @@ class Command(BaseCommand):
                     region=business.default_phone_region,
                     zone=business.zone,
                     file_name=path.name,
+                    header=table.header,
+                    mapping=mapping,
+                    date_order=options["date_order"],
+                    dry_run=options["dry_run"],
                     on_row=tick,
-                    **common,
                 )
             else:
                 pipeline = Pipeline.load(
@@ -118,8 +115,16 @@ class Command(BaseCommand):
                     origin=options["origin"],
                     file_name=path.name,
                 )
-                run = import_deals if kind == "deals" else import_activities
-                outcome = run(table.rows(), pipeline=pipeline, on_row=tick, **common)
+                rows = deals if kind == "deals" else activities
+                outcome = run_rows(
+                    table.rows(),
+                    check=lambda row: rows.check_row(
+                        row, table.header, mapping, pipeline, options["date_order"]
+                    ),
+                    write=lambda item: rows.record(item, pipeline),
+                    dry_run=options["dry_run"],
+                    on_row=tick,
+                )
         rejects = Path(options["rejects"] or path.with_suffix(".rejects.csv"))
         if outcome.rejected and not options["dry_run"]:
             _write_rejects(rejects, table.header, outcome)
