@@ -5,38 +5,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import defusedcsv.csv as safe_csv
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from handraise.accounts.models import BusinessSettings
-from handraise.imports import activities, deals
-from handraise.imports.batches import Outcome, run_rows
-from handraise.imports.contacts import import_contacts
+from handraise.imports.batches import Outcome
 from handraise.imports.dates import ORDERS
-from handraise.imports.deals import Pipeline
-from handraise.imports.mapping import (
-    ACTIVITY_ALIASES,
-    CONTACT_ALIASES,
-    DEAL_ALIASES,
-    MappingError,
-    map_columns,
-    parse_overrides,
+from handraise.imports.runner import (
+    ALL_KINDS,
+    ImportProblem,
+    Options,
+    Plan,
+    plan_import,
+    rejects_beside,
+    run_import,
+    summary,
+    write_rejects,
 )
-from handraise.imports.reading import UnreadableFile, open_table
 from handraise.sales.models import Deal
 
-KINDS = ("contacts", "assets", "touchpoints", "enquiries", "deals", "activities", "signals")
-# kind -> its column aliases, the fields of which a file needs one, and those in words
-BUILT = {
-    "contacts": (
-        CONTACT_ALIASES,
-        {"name", "first_name", "last_name", "email", "phone"},
-        "a name, email or phone",
-    ),
-    "deals": (DEAL_ALIASES, {"title"}, "a deal's title"),
-    "activities": (ACTIVITY_ALIASES, {"occurred_at"}, "an activity's date"),
-}
 PLAIN_PROGRESS_EVERY = 10_000
 
 
@@ -49,7 +35,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("kind", choices=ALL_KINDS, help="what the file holds")
         parser.add_argument("file", metavar="FILE.csv", help="the CSV file to read")
         parser.add_argument(
             "--map",
@@ -75,71 +61,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind: str, file: str, **options) -> None:
-        if kind not in BUILT:
-            raise CommandError(
-                f"Importing {kind} is not built yet; contacts, deals and activities are "
-                "(`handraise import contacts FILE.csv`)."
-            )
         path = Path(file)
-        aliases, needed, needed_words = BUILT[kind]
         try:
-            table = open_table(path)
-            mapping = map_columns(table.header, aliases, parse_overrides(options["map"]))
-        except (UnreadableFile, MappingError) as error:
-            raise CommandError(str(error)) from None
-        if not needed & set(mapping.columns):
-            raise CommandError(
-                f"{path}: no column holds {needed_words} (the columns are "
-                f'{", ".join(table.header)}); name one with --map "Their column=field".'
-            )
-        self._say_mapping(table.header, mapping, table)
-        business = BusinessSettings.load()
-        with self._progress(table.lines) as tick:
-            if kind == "contacts":
-                outcome = import_contacts(
-                    table.rows(),
-                    region=business.default_phone_region,
-                    zone=business.zone,
-                    file_name=path.name,
-                    header=table.header,
-                    mapping=mapping,
-                    date_order=options["date_order"],
-                    dry_run=options["dry_run"],
-                    on_row=tick,
-                )
-            else:
-                pipeline = Pipeline.load(
-                    currency=business.currency,
-                    region=business.default_phone_region,
-                    zone=business.zone,
-                    origin=options["origin"],
-                    file_name=path.name,
-                )
-                rows = deals if kind == "deals" else activities
-                outcome = run_rows(
-                    table.rows(),
-                    check=lambda row: rows.check_row(
-                        row, table.header, mapping, pipeline, options["date_order"]
-                    ),
-                    write=lambda item: rows.record(item, pipeline),
-                    dry_run=options["dry_run"],
-                    on_row=tick,
-                )
-        rejects = Path(options["rejects"] or path.with_suffix(".rejects.csv"))
-        if outcome.rejected and not options["dry_run"]:
-            _write_rejects(rejects, table.header, outcome)
-        summary = {
-            "contacts": _contacts_summary,
-            "deals": _deals_summary,
-            "activities": _activities_summary,
-        }[kind]
-        self.stdout.write(summary(path, outcome, dry_run=options["dry_run"]))
+            plan = plan_import(kind, path, options["map"])
+        except ImportProblem as problem:
+            raise CommandError(str(problem)) from None
+        self._say_mapping(plan)
+        dry_run = options["dry_run"]
+        run = Options(date_order=options["date_order"], dry_run=dry_run, origin=options["origin"])
+        with self._progress(plan.table.lines) as tick:
+            outcome = run_import(plan, run, on_row=tick)
+        rejects = Path(options["rejects"] or rejects_beside(path))
+        if outcome.rejected and not dry_run:
+            _save_rejects(rejects, plan, outcome)
+        self.stdout.write(summary(plan, outcome, dry_run=dry_run))
         if outcome.rejected:
-            self.stdout.write(_rejects_line(outcome, rejects, dry_run=options["dry_run"]))
+            self.stdout.write(_rejects_line(outcome, rejects, dry_run=dry_run))
             sys.exit(1)
 
-    def _say_mapping(self, header, mapping, table) -> None:
-        pairs = ", ".join(f"{theirs} → {ours}" for theirs, ours in mapping.describe(header))
+    def _say_mapping(self, plan: Plan) -> None:
+        table, mapping = plan.table, plan.mapping
+        pairs = ", ".join(f"{theirs} → {ours}" for theirs, ours in mapping.describe(table.header))
         self.stdout.write(f"Reading {table.path} ({table.encoding}, {_delimiter_name(table)})")
         self.stdout.write(f"Columns: {pairs}")
         if mapping.ignored:
@@ -168,54 +110,12 @@ def _delimiter_name(table) -> str:
     return {",": "commas", ";": "semicolons", "\t": "tabs"}[table.delimiter]
 
 
-def _write_rejects(target: Path, header: list[str], outcome: Outcome) -> None:
+def _save_rejects(target: Path, plan: Plan, outcome: Outcome) -> None:
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
-            writer = safe_csv.writer(out)
-            writer.writerow(["line", "reason", *header])
-            for rejected in outcome.rejected:
-                writer.writerow([rejected.line, rejected.reason, *rejected.values])
+            write_rejects(out, plan.table.header, outcome)
     except OSError as error:
         raise CommandError(f"Cannot write the rejects to {target}: {error.strerror}.") from None
-
-
-def _many(count: int, one: str, many: str | None = None) -> str:
-    """'1 contact', '2,000 contacts'."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
-def _contacts_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
-    counts = outcome.counts
-    new, matched = counts["new"], counts["email"] + counts["phone"] + counts["name"]
-    verb = "would import" if dry_run else "imported"
-    return (
-        f"{path}: {verb} {_many(new + matched, 'contact')} ({new:,} new, "
-        f"{matched:,} already here, "
-        f"{_many(counts['suggested'], 'possible duplicate')} to review, "
-        f"{len(outcome.rejected):,} rejected)."
-    )
-
-
-def _deals_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
-    counts = outcome.counts
-    verb = "would import" if dry_run else "imported"
-    return (
-        f"{path}: {verb} {_many(counts['deal new'], 'deal')} "
-        f"({counts['deal already here']:,} already here, "
-        f"{_many(counts['contact new'], 'new contact')}, "
-        f"{_many(counts['contact suggested'], 'possible duplicate contact')} to review, "
-        f"{len(outcome.rejected):,} rejected)."
-    )
-
-
-def _activities_summary(path: Path, outcome: Outcome, *, dry_run: bool) -> str:
-    counts = outcome.counts
-    verb = "would import" if dry_run else "imported"
-    return (
-        f"{path}: {verb} {_many(counts['activity new'], 'activity', 'activities')} "
-        f"({counts['activity already here']:,} already here, "
-        f"{_many(counts['contact new'], 'new contact')}, {len(outcome.rejected):,} rejected)."
-    )
 
 
 def _rejects_line(outcome: Outcome, rejects: Path, *, dry_run: bool) -> str:
