@@ -38,6 +38,7 @@ class Sizes:
     pages_scale: int  # `handraise demo --scale`
     pages_requests: int  # timed requests per page (and as many for the reference)
     pages_deals: int  # deal pages sampled: half the busiest open deals, half at random
+    import_rows: int  # rows of the contacts file `handraise import contacts` reads
 
 
 FULL = Sizes(
@@ -56,6 +57,7 @@ FULL = Sizes(
     pages_scale=100,
     pages_requests=300,
     pages_deals=20,
+    import_rows=100_000,
 )
 
 QUICK = Sizes(
@@ -72,6 +74,7 @@ QUICK = Sizes(
     pages_scale=2,
     pages_requests=30,
     pages_deals=6,
+    import_rows=5_000,
 )
 
 

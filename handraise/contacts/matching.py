@@ -52,9 +52,14 @@ def close_names(name: str, others: list[str]) -> list[int]:
 
     RapidFuzz scores every name in one call, in C.
     """
+    return close_folded(fold(name), [fold(other) for other in others])
+
+
+def close_folded(folded: str, others: list[str]) -> list[int]:
+    """``close_names`` for names already folded (a batch folds each candidate once)."""
     close = process.extract(
-        fold(name),
-        [fold(other) for other in others],
+        folded,
+        others,
         scorer=fuzz.token_sort_ratio,
         score_cutoff=CLOSE_NAME,
         limit=None,

@@ -8,6 +8,7 @@ belongs to one contact only; a phone may be shared (an office switchboard).
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from handraise.contacts.normalisation import validate_e164, validate_stored_email
 
@@ -40,7 +41,8 @@ class Contact(models.Model):
     notes = models.TextField(blank=True)
     # Blocking key for fuzzy matching (see matching.py): compare only contacts that share it.
     match_key = models.CharField(max_length=100, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add, so an imported person keeps the date the file gives.
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -6,9 +6,7 @@ a similar-looking existing contact becomes a merge suggestion for a person to
 decide, never a silent merge.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models.functions import Lower
@@ -62,67 +60,6 @@ def resolve_contact(
         return Resolution(
             contact=contact, matched_on="new", suggestion=_suggest_merge(contact, organisation)
         )
-
-
-def record_imported_contact(
-    *,
-    name: str,
-    emails: Sequence[str] = (),
-    phones: Sequence[str] = (),
-    organisation: str = "",
-    job_title: str = "",
-    notes: str = "",
-    created_at: datetime | None = None,
-) -> Resolution:
-    """A person from an imported file, matched as a hand-raise is, then filled in.
-
-    Emails and phones come normalised. The person is found by any of their emails,
-    then by phone, then, when the row has neither, by the very same name at the same
-    organisation, so importing a file again creates no one twice. Their other
-    emails and phones are added; a blank job title or note is filled, never an
-    existing one overwritten; an earlier ``created_at`` becomes theirs, so history
-    keeps its dates.
-    """
-    with transaction.atomic(savepoint=False):
-        known = (
-            ContactEmail.objects.filter(email__in=emails).order_by("pk").first() if emails else None
-        )
-        email = known.email if known else (emails[0] if emails else "")
-        phone = phones[0] if phones else ""
-        same_name = None if email or phone else _contact_named(name, organisation)
-        if same_name:
-            resolution = Resolution(contact=same_name, matched_on="name")
-        else:
-            resolution = resolve_contact(
-                name=name, email=email, phone=phone, organisation=organisation
-            )
-        contact = resolution.contact
-        for extra in emails:
-            _add_email(contact, extra)
-        for extra in phones:
-            _add_phone(contact, extra)
-        changed = []
-        if job_title and not contact.job_title:
-            contact.job_title, changed = job_title, [*changed, "job_title"]
-        if notes and not contact.notes:
-            contact.notes, changed = notes, [*changed, "notes"]
-        if created_at and created_at < contact.created_at:
-            contact.created_at, changed = created_at, [*changed, "created_at"]
-        if changed:
-            contact.save(update_fields=changed)
-        return resolution
-
-
-def _contact_named(name: str, organisation: str) -> Contact | None:
-    key = matching.match_key(name)
-    if not key:
-        return None
-    same = Contact.objects.filter(match_key=key, name=name).order_by("pk")
-    if organisation.strip():
-        same = same.filter(organisation__name__iexact=organisation.strip())
-    else:
-        same = same.filter(organisation__isnull=True)
-    return same.first()
 
 
 def _lock_identity(identity: str) -> None:

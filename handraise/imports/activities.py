@@ -10,7 +10,7 @@ file again adds nothing.
 """
 
 from handraise.accounts.services import historical_user
-from handraise.contacts.services import record_imported_contact
+from handraise.contacts.imported import record_imported_contact
 from handraise.imports.batches import RowProblem
 from handraise.imports.contacts import remember_new_contact, resolution_counts
 from handraise.imports.deals import KIND as DEALS

@@ -1,21 +1,24 @@
-"""Importing contacts: each row checked, then recorded by the contacts service.
+"""Importing contacts: each row checked, then a batch at a time recorded by the contacts service.
 
 A row is read into our fields (``mapping``), cleaned like any untrusted text,
 and its emails, phones and date checked (``batches`` runs the rows). Resolution
 is the contacts service's (email, then phone, then exact name), so a file
 imported twice, or an import killed half-way and run again, creates no one twice.
+A row that carries the file's own id for the person ("Record ID", "Person - ID")
+is remembered under it, so a deals or activities file can name the person by it.
 """
 
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
+from handraise.contacts.imported import ImportedPerson, Lookalikes, record_imported_contacts
 from handraise.contacts.models import Contact, Organisation
-from handraise.contacts.services import Resolution, record_imported_contact
+from handraise.contacts.services import Resolution
 from handraise.imports.batches import Outcome, RowProblem, run_rows
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping
 from handraise.imports.reading import BadRow, Row
-from handraise.imports.records import record_key, remember
+from handraise.imports.records import Remembered, record_key, remember_many
 
 NAME_LENGTH = Contact._meta.get_field("name").max_length
 LIMITS = {
@@ -23,6 +26,12 @@ LIMITS = {
     "organisation": Organisation._meta.get_field("name").max_length,
     "job_title": Contact._meta.get_field("job_title").max_length,
 }
+# Where a contact's own id in someone's file is remembered: see ``contact_id_key``.
+CONTACT_IDS = "contact ids"
+
+
+def contact_id_key(their_id: str) -> str:
+    return record_key("id", their_id)
 
 
 def import_contacts(
@@ -37,30 +46,38 @@ def import_contacts(
     dry_run: bool = False,
     on_row: Callable[[], None] = lambda: None,
 ) -> Outcome:
-    def write(fields: dict) -> list[str]:
-        resolution = record_imported_contact(**fields)
-        remember_new_contact(resolution, file_name=file_name)
-        return resolution_counts(resolution)
+    lookalikes = Lookalikes()  # kept across the batches: see its docstring
+
+    def write_many(items: list[tuple[str, ImportedPerson]]) -> list[list[str]]:
+        resolutions = record_imported_contacts([person for _, person in items], lookalikes)
+        remembered = [
+            Remembered(CONTACT_IDS, contact_id_key(their_id), resolution.contact.pk)
+            for (their_id, _), resolution in zip(items, resolutions, strict=True)
+            if their_id
+        ]
+        remember_many(remembered + new_contacts(resolutions), file_name=file_name)
+        return [resolution_counts(resolution) for resolution in resolutions]
 
     return run_rows(
         rows,
         check=lambda row: _person(row, header, mapping, region, zone, date_order),
-        write=write,
+        write_many=write_many,
         dry_run=dry_run,
         on_row=on_row,
     )
 
 
+def new_contacts(resolutions: Iterable[Resolution]) -> list[Remembered]:
+    """A person an import added says so on their timeline (one it matched does not)."""
+    return [
+        Remembered("contacts", record_key("contact", str(r.contact.pk)), r.contact.pk)
+        for r in resolutions
+        if r.matched_on == "new"
+    ]
+
+
 def remember_new_contact(resolution: Resolution, *, file_name: str) -> None:
-    """A person this import added says so on their timeline (one it matched does not)."""
-    if resolution.matched_on == "new":
-        contact_id = resolution.contact.pk
-        remember(
-            kind="contacts",
-            key=record_key("contact", str(contact_id)),
-            object_id=contact_id,
-            file_name=file_name,
-        )
+    remember_many(new_contacts([resolution]), file_name=file_name)
 
 
 def resolution_counts(resolution: Resolution) -> list[str]:
@@ -75,7 +92,7 @@ def _person(
     region: str,
     zone: ZoneInfo,
     date_order: str | None,
-) -> dict:
+) -> tuple[str, ImportedPerson]:
     read = Fields(row, header, mapping)
     name = read.first("name") or " ".join(
         filter(None, (read.first("first_name"), read.first("middle_name"), read.first("last_name")))
@@ -92,7 +109,7 @@ def _person(
         "notes": "\n\n".join(read.all("notes")),
     }
     over_limit(fields, LIMITS)
-    created = read.moment("created_at", label="Created date", order=date_order, zone=zone)
-    if created:
-        fields["created_at"] = created
-    return fields
+    fields["created_at"] = read.moment(
+        "created_at", label="Created date", order=date_order, zone=zone
+    )
+    return read.first("external_id"), ImportedPerson(**fields)

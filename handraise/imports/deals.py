@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from handraise.accounts.services import historical_user
-from handraise.contacts.services import record_imported_contact
+from handraise.contacts.imported import record_imported_contact
 from handraise.core.clock import business_date, now
 from handraise.core.money import CURRENCY_SYMBOLS
 from handraise.imports.batches import RowProblem

@@ -27,6 +27,8 @@ def _keys(*headers: str) -> tuple[str, ...]:
 
 # field -> the headers it is known by; fields in MULTI take every matching column.
 CONTACT_ALIASES = {
+    # The file's own id for the person, so a deals or activities file can name them by it.
+    "external_id": _keys("Record ID", "Contact ID", "Person - ID", "ID"),
     "name": _keys("Name", "Full name", "Contact name", "Person - Name", "Display name", "Contact"),
     "first_name": _keys("First name", "Given name", "Person - First name", "FNAME"),
     "middle_name": _keys("Middle name", "Additional name"),
