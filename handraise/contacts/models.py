@@ -3,6 +3,7 @@
 A contact may have several emails and phones; each is stored normalised (see
 ``normalisation.py``) so identity resolution can match on equality. An email
 belongs to one contact only; a phone may be shared (an office switchboard).
+An erased contact (``erased_at``) is an anonymous placeholder, listed nowhere.
 """
 
 from django.db import models
@@ -42,6 +43,9 @@ class Contact(models.Model):
     match_key = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the person asked to be forgotten (``handraise.privacy``): the row stays,
+    # emptied, as the anonymous placeholder their enquiries and deals still point to.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
