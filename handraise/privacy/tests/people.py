@@ -8,15 +8,21 @@ by her erasure. Every piece of Ann's data carries a marker a test can look for.
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from handraise.contacts.models import Contact, MergeSuggestion
-from handraise.core.clock import now
+from handraise.core.clock import business_today, now
 from handraise.enquiries import answering, email_ingest, spool
 from handraise.enquiries.models import Enquiry, Form
 from handraise.enquiries.submissions import process_received_submissions, receive_submission
 from handraise.marketing.models import Asset, Touchpoint
+from handraise.sales.services import send_proposal
 from handraise.testing.factories import make_closed_deal, make_deal
 
 ANN_EMAIL = "ann@acme.example"
@@ -34,6 +40,8 @@ ANN_TRACES = (
     "linkedin.com/in/ann",
     "ann-subscriber-991",
 )
+# A PDF that says who it was for, as a proposal does.
+PDF = b"%PDF-1.4\n% ANN-PDF: for Ann Lee, Acme Ltd\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 BOB_TRACES = ("Bob Stone", "bob@other.example", "BOB-", "v-bob-browser")
 
 
@@ -129,7 +137,33 @@ def make_world(owner) -> World:
         enquiry=ann_enquiry,
         outcome_note="ANN-OUTCOME: chose us over her accountant",
     )
-    make_deal("Acme Ltd audit prep", contact=ann, next_step="ANN-NEXT: call Ann Lee")
+    audit = make_deal("Acme Ltd audit prep", contact=ann, next_step="ANN-NEXT: call Ann Lee")
+    send_proposal(
+        deal=audit,
+        user=owner,
+        amount=Decimal("8000"),
+        currency="GBP",
+        sent_at=now(),
+        next_step="ANN-NEXT: walk Ann Lee through it",
+        next_step_due=business_today() + timedelta(days=2),
+        document=SimpleUploadedFile("Quote for Ann Lee.pdf", PDF, content_type="application/pdf"),
+        note="ANN-PROPOSAL: three options",
+    )
+    # She wrote again from a mail tool that looked like spam: held back, never an enquiry.
+    receive_submission(
+        form=Form.objects.get(slug="contact"),
+        payload={"name": "Ann Lee", "email": "ANN@acme.example", "message": "ANN-HELD: hi"},
+        quarantine_reason="too many links",
+    )
+    # An owner once corrected her in the admin: its history names her.
+    LogEntry.objects.create(
+        user=owner,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=str(ann.pk),
+        object_repr="Ann Lee",
+        action_flag=CHANGE,
+        change_message="Changed name (was Ann Lee).",
+    )
 
     bob_enquiry = submit(
         name="Bob Stone",

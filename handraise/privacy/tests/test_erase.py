@@ -23,17 +23,11 @@ from handraise.privacy.tests.people import (
     BOB_TRACES,
     make_world,
 )
-from handraise.sales.models import Activity, Deal
+from handraise.sales.models import Activity, Deal, Proposal
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path  # the spool and the media live here
-    return tmp_path
 
 
 def every_stored_value():
@@ -109,10 +103,13 @@ def test_everybody_elses_data_is_untouched(owner):
 
 def test_her_spooled_submission_files_are_gone_and_nothing_on_disk_names_her(owner, data_dir):
     world = make_world(owner)
+    document = Path(Proposal.objects.get(deal__contact=world.ann).document.path)
+    assert traces_on_disk(data_dir, ANN_TRACES)  # the check can find her before
 
     services.erase_person(contact=world.ann, by=owner)
 
     assert not world.ann_spool_file.exists()
+    assert not document.exists()  # the proposal sent to her
     assert traces_on_disk(data_dir, ANN_TRACES) == []
 
 
@@ -170,6 +167,8 @@ def test_the_erasure_is_recorded_with_who_when_and_counts_but_nothing_of_her(own
     assert record.counts["enquiries"] == Enquiry.objects.filter(contact=world.ann).count() >= 1
     assert record.counts["deals"] == 2 and record.counts["emails"] == 1
     assert record.counts["spooled_submissions"] == 1 and record.counts["inbound_emails"] == 1
+    assert record.counts["submissions"] == 2 and record.counts["admin_history"] == 1
+    assert record.counts["proposals"] == 1
     written = json.dumps([record.actor, record.counts, str(record)]).lower()
     assert not [trace for trace in ANN_TRACES if trace.lower() in written]
     assert str(world.ann.pk) not in json.dumps(list(record.counts))

@@ -18,11 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
 def forget(monkeypatch, *args: str, answer: str = "") -> int:
     """Run ``handraise forget ...`` in this process, typing ``answer`` at the prompt."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(answer))

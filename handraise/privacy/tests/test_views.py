@@ -11,11 +11,6 @@ from handraise.sales.tests.reading import text
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
 def erased(contact: Contact) -> bool:
     return Contact.objects.get(pk=contact.pk).erased_at is not None
 
