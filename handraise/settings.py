@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "handraise.sales",
     "handraise.insights",
     "handraise.imports",
+    "handraise.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,15 @@
-"""Writes for users: creating people who may sign in."""
+"""Writes for users: creating people who may sign in; forgetting the admin's history of a row."""
 
 import secrets
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -91,3 +94,18 @@ def ensure_demo_login(data_dir: Path) -> tuple[str, str] | None:
         login_file.chmod(0o600)
         handle.write(password)
     return DEMO_USERNAME, password
+
+
+def erase_admin_history(*, rows: Mapping[type[models.Model], Collection[int]]) -> dict[str, int]:
+    """Delete the admin's change history of these rows; how many entries.
+
+    Each entry keeps the row as it was shown (a contact's name, an email address)
+    and what was changed, so an erased person's rows must not keep theirs.
+    """
+    wanted = Q(pk__in=[])
+    for model, pks in rows.items():
+        if pks:
+            content_type = ContentType.objects.get_for_model(model)
+            wanted |= Q(content_type=content_type, object_id__in=[str(pk) for pk in pks])
+    deleted, _ = LogEntry.objects.filter(wanted).delete()
+    return {"admin_history": deleted}

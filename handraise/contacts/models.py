@@ -3,6 +3,7 @@
 A contact may have several emails and phones; each is stored normalised (see
 ``normalisation.py``) so identity resolution can match on equality. An email
 belongs to one contact only; a phone may be shared (an office switchboard).
+An erased contact (``erased_at``) is an anonymous placeholder, listed nowhere.
 """
 
 from django.db import models
@@ -44,6 +45,9 @@ class Contact(models.Model):
     # A default, not auto_now_add, so an imported person keeps the date the file gives.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the person asked to be forgotten (``handraise.privacy``): the row stays,
+    # emptied, as the anonymous placeholder their enquiries and deals still point to.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -20,9 +20,14 @@ CONTACT_PAGE_LIMIT = 20
 
 def contact_list(*, search: str = "") -> QuerySet[Contact]:
     """Contacts by name, with their organisation and emails; ``search`` matches the
-    name, any of their emails or the organisation's name."""
-    contacts = Contact.objects.select_related("organisation").prefetch_related(
-        Prefetch("emails", queryset=ContactEmail.objects.order_by("-is_primary", "pk"))
+    name, any of their emails or the organisation's name. Erased people's
+    placeholders are nobody to look up, so they are not listed."""
+    contacts = (
+        Contact.objects.filter(erased_at__isnull=True)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("emails", queryset=ContactEmail.objects.order_by("-is_primary", "pk"))
+        )
     )
     term = search.strip()
     if term:

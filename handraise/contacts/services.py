@@ -3,12 +3,14 @@
 An enquiry is linked to an existing contact by normalised email, then by phone
 (when the names agree or no email was given), else a new contact is created;
 a similar-looking existing contact becomes a merge suggestion for a person to
-decide, never a silent merge.
+decide, never a silent merge. ``erase_contact_details`` empties a contact who
+asked to be forgotten (``handraise.privacy`` runs the whole erasure).
 """
 
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from handraise.contacts import matching
@@ -130,3 +132,40 @@ def _suggest_merge(contact: Contact, organisation: str) -> MergeSuggestion | Non
     return MergeSuggestion.objects.create(
         contact=contact, candidate_id=match.contact_id, score=match.score, reason=match.reason
     )
+
+
+# What an erased contact is called wherever their enquiries and deals are still listed.
+ERASED_NAME = "Erased person"
+
+
+def erase_contact_details(*, contact: Contact, at: datetime) -> dict[str, int]:
+    """Empty the contact: the row stays as the anonymous placeholder its enquiries,
+    deals, activities and touchpoints point to; their emails, phones and merge
+    suggestions are deleted. An organisation nobody else belongs to goes too (a sole
+    trader's business is often their own name); a shared one stays.
+    """
+    with transaction.atomic():
+        emails, _ = ContactEmail.objects.filter(contact=contact).delete()
+        phones, _ = ContactPhone.objects.filter(contact=contact).delete()
+        suggestions, _ = MergeSuggestion.objects.filter(
+            Q(contact=contact) | Q(candidate=contact)
+        ).delete()
+        organisation_id = contact.organisation_id
+        Contact.objects.filter(pk=contact.pk).update(
+            name=ERASED_NAME, organisation=None, job_title="", notes="", match_key="", erased_at=at
+        )
+        organisations = 0
+        if organisation_id is not None:
+            organisations, _ = (
+                Organisation.objects.filter(pk=organisation_id)
+                .exclude(contacts__isnull=False)
+                .delete()
+            )
+    contact.refresh_from_db()
+    return {
+        "contacts": 1,
+        "emails": emails,
+        "phones": phones,
+        "merge_suggestions": suggestions,
+        "organisations": organisations,
+    }

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from handraise.accounts.access import is_owner
 from handraise.contacts import selectors
 from handraise.core.htmx import is_htmx
 from handraise.sales.selectors import timeline
@@ -33,5 +34,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     story = timeline(contact=contact, before=request.GET.get("before", ""))
     if is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
         return render(request, "sales/_timeline.html", {"timeline": story, "show_deal": True})
-    context = {"details": selectors.contact_details(contact), "timeline": story}
+    context = {
+        "details": selectors.contact_details(contact),
+        "timeline": story,
+        # Exporting and erasing a person's data are the owners' (handraise.privacy).
+        "is_owner": is_owner(request.user),
+    }
     return render(request, "contacts/contact.html", context)

@@ -7,7 +7,9 @@ records the result; a send whose worker died is picked up again by
 ``retry_stalled_emails`` and goes out with the same Message-ID, which is the
 key mail systems deduplicate on. Failures wait and are retried (the waits are
 HANDRAISE_EMAIL_RETRY_AFTER) and, after the last attempt, stay visible as failed.
-An address mail cannot be sent to fails at once, with its reason, unsent.
+An address mail cannot be sent to fails at once, with its reason, unsent. A
+person's erasure deletes the emails to and about them (``erase_emails``); a send
+still queued for one then finds nothing to send.
 Automatic mail (acknowledgements, notices to the owners) says so in its headers
 (RFC 3834 ``Auto-Submitted``), so other robots do not answer it and start a loop.
 This module does not compose messages.
@@ -15,6 +17,7 @@ This module does not compose messages.
 
 import logging
 import smtplib
+from collections.abc import Collection
 from datetime import timedelta
 from email.errors import MessageError
 from email.utils import make_msgid
@@ -107,7 +110,9 @@ def send_email(*, email_id: int) -> str:
     """Send one queued email unless it is sent or another worker is sending it."""
     moment = now()
     with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().get(pk=email_id)
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None:
+            return "erased"  # its person was erased after it was queued: nothing to send
         if email.status in (Status.SENT, Status.FAILED):
             return email.status
         if email.status == Status.SENDING and email.attempt_started_at > moment - stalled_after():
@@ -172,6 +177,16 @@ def _record_failure(email: OutgoingEmail, error: Exception, *, final: bool = Fal
         if email.status == Status.PENDING:
             tasks.send_email.using(run_after=email.next_attempt_at).enqueue(email_id=email.pk)
     return email.status
+
+
+def erase_emails(*, email_ids: Collection[int]) -> dict[str, int]:
+    """Delete these emails (an erased person's); how many.
+
+    Nothing counts sent email, and a copy of a message to or about the person is
+    their data however it is blanked, so the rows go rather than stay anonymous.
+    """
+    deleted, _ = OutgoingEmail.objects.filter(pk__in=email_ids).delete()
+    return {"outgoing_emails": deleted}
 
 
 def retry_stalled_emails() -> int:

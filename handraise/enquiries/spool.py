@@ -6,14 +6,15 @@ way): a file either exists whole or not at all, and no locking is needed
 between web processes. The worker replays files in arrival order and deletes
 each once the database holds it; replay is exactly-once because a submission's
 ``public_id`` is unique. A file that cannot be read is moved aside with its
-reason, never deleted. This module knows nothing of forms or spam.
+reason, never deleted (only a person's erasure removes one: ``remove``). This
+module knows nothing of forms or spam.
 """
 
 import json
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -53,6 +54,33 @@ def pending() -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(folder.glob("*.json"))
+
+
+def stored() -> Iterator[tuple[Path, dict]]:
+    """Every readable spooled record on disk, waiting or set aside, with its file."""
+    folder = spool_dir()
+    for path in [*pending(), *sorted((folder / "rejected").glob("*.json"))]:
+        try:
+            record = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue  # unreadable: nobody's, as far as anyone can tell
+        if isinstance(record, dict):
+            yield path, record
+
+
+def remove(paths: Iterable[Path]) -> int:
+    """Delete these spooled files for good (a set-aside one with its reason); how many."""
+    removed = 0
+    for path in paths:
+        for doomed in (path, path.with_name(f"{path.name}.reason")):
+            try:
+                doomed.unlink()
+            except FileNotFoundError:
+                continue  # replayed or removed meanwhile: gone either way
+            removed += doomed == path
+    if removed:
+        _fsync_dir(spool_dir())
+    return removed
 
 
 def replay(store: Callable[[dict], object], *, limit: int = 500) -> int:

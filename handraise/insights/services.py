@@ -5,7 +5,7 @@ meeting) call ``record_signals`` inside their own transaction, so a signal never
 outlives the activity it came from. Grouping signals into themes is not here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -48,3 +48,13 @@ def record_signals(
     if text:
         signals.append(Signal(kind=kind, text=text, **common))
     return Signal.objects.bulk_create(signals) if signals else []
+
+
+# What an erased person's signal says instead: the signal still counts towards its
+# theme (how often a question is asked), but the words were theirs.
+ERASED_SIGNAL_TEXT = "(erased)"
+
+
+def erase_signals(*, signal_ids: Collection[int]) -> dict[str, int]:
+    """Replace the words of an erased person's signals, keeping kind, theme and date."""
+    return {"signals": Signal.objects.filter(pk__in=signal_ids).update(text=ERASED_SIGNAL_TEXT)}

@@ -16,7 +16,7 @@ enrols it in those of its new stage.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,14 @@ from handraise.insights.services import record_signals
 from handraise.sales import cadences
 from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
-from handraise.sales.models import Activity, Deal, OutcomeReason, Proposal, Stage
+from handraise.sales.models import (
+    Activity,
+    CadenceStepRun,
+    Deal,
+    OutcomeReason,
+    Proposal,
+    Stage,
+)
 
 # What a user logs by hand on a deal (tasks, proposals and follow-ups have their own paths).
 LOGGABLE_KINDS = (
@@ -544,3 +551,46 @@ def send_proposal(
 
 def _given_name(document: File | None) -> str:
     return PurePath(document.name or "").name[:255] if document is not None else ""
+
+
+# --- erasure ----------------------------------------------------------------------------
+
+# A deal's title is often the person's or their company's name: it goes, the deal stays.
+ERASED_DEAL_TITLE = "Deal with an erased person"
+
+
+def erase_sales_records(
+    *, contact: Contact, deal_ids: Collection[int], activity_ids: Collection[int], moment: datetime
+) -> dict[str, int]:
+    """Make the person's deals, activities, cadence steps and proposals anonymous; the counts.
+
+    The rows stay (stage, value, origin, dates, who worked them) because the
+    pipeline, won revenue, win rate and follow-up figures count them; what was
+    written to or about the person goes, and so do proposal documents on disk.
+    Running cadences stop: there is nobody left to follow up.
+    """
+    with transaction.atomic():
+        deals = Deal.objects.filter(pk__in=deal_ids).update(
+            title=ERASED_DEAL_TITLE, next_step="", outcome_note=""
+        )
+        # The emails themselves are the outbox's to delete; the link to them goes first.
+        activities = Activity.objects.filter(pk__in=activity_ids).update(
+            subject="", body="", outgoing_email=None
+        )
+        # Before stopping: a skipped run's note names the person, a stop's reason does not.
+        runs = CadenceStepRun.objects.filter(enrolment__deal_id__in=deal_ids).update(
+            subject="", body="", note=""
+        )
+        cadences.stop_for_contact(
+            contact=contact, moment=moment, reason="The person's data was erased."
+        )
+        proposals = Proposal.objects.filter(deal_id__in=deal_ids)
+        for proposal in proposals.exclude(document=""):
+            proposal.document.delete(save=False)
+        proposal_count = proposals.update(link="", note="", document="", document_name="")
+    return {
+        "deals": deals,
+        "activities": activities,
+        "cadence_runs": runs,
+        "proposals": proposal_count,
+    }
