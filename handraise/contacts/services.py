@@ -8,6 +8,7 @@ asked to be forgotten (``handraise.privacy`` runs the whole erasure).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Q

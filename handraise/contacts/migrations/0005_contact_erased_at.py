@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0003_match_key_index'),
+        ('contacts', '0004_contact_created_at_default'),
     ]
 
     operations = [
