@@ -39,7 +39,7 @@ from handraise.contacts.models import (
     Organisation,
 )
 from handraise.contacts.services import Resolution
-from handraise.core.bulk import insert_rows
+from handraise.core.bulk import db_value, insert_rows
 from handraise.core.clock import now
 
 # As ``services._contact_by_phone``: a shared number is looked at for this many people.
@@ -237,8 +237,7 @@ class _Batch:
                 if organisation.pk is None
             ]
         )
-        Contact.objects.bulk_create([added.contact for added in self.new])
-        self.added_pks = {added.contact.pk for added in self.new}
+        self._insert_new_contacts()
         self._write_emails_and_phones()
         changed = sorted((p for p in self.stored.values() if p.changed), key=_changed_fields)
         for fields, group in itertools.groupby(changed, key=_changed_fields):
@@ -283,6 +282,31 @@ class _Batch:
         if person.created_at and person.created_at < contact.created_at:
             contact.created_at = person.created_at
             holder.changed.add("created_at")
+
+    def _insert_new_contacts(self) -> None:
+        # A contact a row: see core.bulk for why not bulk_create.
+        moment = db_value(now())
+        ids = insert_rows(
+            Contact,
+            ["name", "organisation", "job_title", "notes", "match_key", "created_at", "updated_at"],
+            [
+                (
+                    c.name,
+                    c.organisation.pk if c.organisation else None,
+                    c.job_title,
+                    c.notes,
+                    c.match_key,
+                    db_value(c.created_at),
+                    moment,
+                )
+                for c in (added.contact for added in self.new)
+            ],
+            return_ids=True,
+        )
+        for added, pk in zip(self.new, ids, strict=True):
+            added.contact.pk = pk
+            added.contact._state.adding = False
+        self.added_pks = set(ids)
 
     def _write_emails_and_phones(self) -> None:
         emails, phones = [], []
@@ -347,7 +371,19 @@ class _Batch:
                     score=match.score,
                     reason=match.reason,
                 )
-        MergeSuggestion.objects.bulk_create(suggestions.values())
+        moment = db_value(now())
+        ids = insert_rows(
+            MergeSuggestion,
+            ["contact", "candidate", "score", "reason", "status", "created_at"],
+            [
+                (m.contact.pk, m.candidate_id, m.score, m.reason, m.status, moment)
+                for m in suggestions.values()
+            ],
+            return_ids=True,
+        )
+        for suggestion, pk in zip(suggestions.values(), ids, strict=True):
+            suggestion.pk = pk
+            suggestion._state.adding = False
         return suggestions
 
 
