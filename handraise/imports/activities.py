@@ -72,7 +72,7 @@ def record(item: dict, pipeline: Pipeline) -> list[str]:
     activity = record_activity(
         contact_id=contact.pk,
         deal=deal,
-        enquiry=Enquiry.objects.get(pk=enquiry_id) if enquiry_id else None,
+        enquiry=Enquiry(pk=enquiry_id) if enquiry_id else None,  # the link is all it needs
         user=historical_user(fields.pop("user")),
         **fields,
     )
@@ -83,7 +83,9 @@ def record(item: dict, pipeline: Pipeline) -> list[str]:
 
 def _deal_of(pipeline: Pipeline, contact: Contact, deal_id: str, title: str) -> Deal | None:
     if deal_id:
-        return Deal.objects.get(pk=exported(pipeline, DEALS, deal_id, "deal"))
+        # The link is all record_activity needs: it raises the deal's last-activity
+        # time with a conditional UPDATE, so no read of the deal is needed either.
+        return Deal(pk=exported(pipeline, DEALS, deal_id, "deal"))
     if title:
         deal = Deal.objects.filter(contact=contact, title=title).order_by("-created_at").first()
         if deal is None:

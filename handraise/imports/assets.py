@@ -48,9 +48,7 @@ def check_row(row: Row, header: list[str], mapping: Mapping, context: Context) -
         raise RowProblem("This asset has no title.")
     url = read.first("url")
     over_limit({"title": title, "url": url}, LIMITS)
-    kind = one_of(
-        read.first("kind") or "article", Asset.Kind.choices, "kind of asset", KIND_ALIASES
-    )
+    kind = one_of(read.first("kind") or "article", Asset.Kind, "kind of asset", KIND_ALIASES)
     themes = [name.strip() for name in "\n".join(read.all("themes")).split("\n") if name.strip()]
     if any(len(name) > THEME_NAME for name in themes):
         raise RowProblem(f"A theme's name is longer than {THEME_NAME} characters.")

@@ -66,10 +66,10 @@ def check_row(row: Row, header: list[str], mapping: Mapping, context: Context) -
     fit = read.whole("fit_score")
     if fit is not None and fit > 100:
         raise RowProblem("A fit score is from 0 to 100.")
-    channel = one_of(read.first("channel") or "form", Enquiry.Channel.choices, "channel")
+    channel = one_of(read.first("channel") or "form", Enquiry.Channel, "channel")
     given_status = read.first("status")
     status = (
-        one_of(given_status, Enquiry.Status.choices, "status")
+        one_of(given_status, Enquiry.Status, "status")
         if given_status
         else (Enquiry.Status.RESPONDED if first_response else Enquiry.Status.OPEN)
     )

@@ -9,9 +9,11 @@ dates, numbers and yes/no read.
 
 import re
 from collections.abc import Callable
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db.models import Choices
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
 from handraise.core.text import clean_text
@@ -120,14 +122,20 @@ def over_limit(fields: dict, limits: dict[str, int]) -> None:
             raise RowProblem(f"The {key.replace('_', ' ')} is longer than {limit} characters.")
 
 
-def one_of(given: str, choices, what: str, aliases: dict[str, str] | None = None) -> str:
-    """``given`` as one of a model's ``choices``, by value or label (any case or spacing),
-    or by one of ``aliases`` (header_key -> value); ``RowProblem`` naming them otherwise."""
-    by_key = {header_key(value): value for value, _ in choices}
-    by_key |= {header_key(label): value for value, label in choices}
-    by_key |= aliases or {}
-    found = by_key.get(header_key(given))
+def one_of(given: str, choices: type[Choices], what: str, aliases: dict | None = None) -> str:
+    """``given`` as one of ``choices`` (a model's TextChoices), by value or label in any
+    case or spacing, or by one of ``aliases`` (header_key -> value); ``RowProblem``
+    naming the values otherwise."""
+    key = header_key(given)
+    found = _choice_keys(choices).get(key) or (aliases or {}).get(key)
     if found is None:
-        known = ", ".join(value for value, _ in choices if value)
+        known = ", ".join(value for value in choices.values if value)
         raise RowProblem(f"{given!r} is not a {what} we know ({known}).")
     return found
+
+
+@cache
+def _choice_keys(choices: type[Choices]) -> dict[str, str]:
+    # Read per row of a million-row file: built once per kind of choice.
+    keys = {header_key(label): value for value, label in choices.choices}
+    return keys | {header_key(value): value for value in choices.values}

@@ -108,7 +108,7 @@ def check_quick_tag(row: Row, header: list[str], mapping: Mapping, context: Cont
         {"label": _length(QuickTag, "label"), "theme": _length(Theme, "name")},
     )
     return {
-        "kind": one_of(read.first("kind"), Signal.Kind.choices, "kind of signal"),
+        "kind": one_of(read.first("kind"), Signal.Kind, "kind of signal"),
         "label": label,
         "theme_name": read.first("theme"),
         "position": read.whole("position") or 0,
@@ -139,7 +139,7 @@ def check_cadence_step(row: Row, header: list[str], mapping: Mapping, context: C
         step = ImportedStep(
             position=position,
             business_days_after=days,
-            kind=one_of(read.first("step_kind"), CadenceStep.Kind.choices, "kind of step"),
+            kind=one_of(read.first("step_kind"), CadenceStep.Kind, "kind of step"),
             subject=read.first("subject"),
             body=read.first("body"),
         )

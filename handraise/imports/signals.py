@@ -43,7 +43,7 @@ def check_row(row: Row, header: list[str], mapping: Mapping, context: Context) -
     if not text:
         raise RowProblem("This signal has no text.")
     over_limit({"text": text, "theme": read.first("theme")}, LIMITS)
-    kind = one_of(read.first("kind"), Signal.Kind.choices, "kind of signal")
+    kind = one_of(read.first("kind"), Signal.Kind, "kind of signal")
     contact_id = read.first("contact_id")
     person = None
     if not contact_id:

@@ -61,7 +61,7 @@ def check_row(
     over_limit(fields, LIMITS)
     given = read.first("channel")
     try:
-        channel = one_of(given, Channel.choices, "channel") if given else Channel.DIRECT
+        channel = one_of(given, Channel, "channel") if given else Channel.DIRECT
     except RowProblem:
         channel = Channel.OTHER  # analytics tools have more channel groups than we do
     contact_id = exported_contact(context, read.first("contact_id"))
