@@ -1,6 +1,6 @@
 """Reads for imports: what an earlier import already brought in."""
 
-from handraise.contacts.models import ContactEmail, ContactPhone
+from handraise.contacts.models import ContactEmail
 from handraise.imports.models import ImportedRecord
 from handraise.marketing.models import Asset
 
@@ -25,11 +25,6 @@ def imported_ids(kind: str) -> dict[str, int]:
 
 def contact_with_email(email: str) -> int | None:
     return ContactEmail.objects.filter(email=email).values_list("contact_id", flat=True).first()
-
-
-def contact_with_phone(phone: str) -> int | None:
-    rows = ContactPhone.objects.filter(number=phone).order_by("pk")
-    return rows.values_list("contact_id", flat=True).first()
 
 
 def already_among(*, kind: str, keys: list[str]) -> set[str]:
