@@ -1,7 +1,9 @@
-"""Writes for users: creating people who may sign in; forgetting the admin's history of a row."""
+"""Writes for users and the business: creating people who may sign in, forgetting the
+admin's history of a row, restoring the business's settings from an export."""
 
 import secrets
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from datetime import time
 from pathlib import Path
 
 from django.contrib.admin.models import LogEntry
@@ -9,9 +11,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
+
+from handraise.accounts.models import BusinessHours, BusinessSettings
 
 DEMO_USERNAME = "demo"
 
@@ -109,3 +114,53 @@ def erase_admin_history(*, rows: Mapping[type[models.Model], Collection[int]]) -
             wanted |= Q(content_type=content_type, object_id__in=[str(pk) for pk in pks])
     deleted, _ = LogEntry.objects.filter(wanted).delete()
     return {"admin_history": deleted}
+
+
+# Every field of the business's settings that an export carries and an import restores.
+SETTINGS_FIELDS = (
+    "name",
+    "time_zone",
+    "holiday_country",
+    "holiday_subdivision",
+    "default_phone_region",
+    "response_target_minutes",
+    "currency",
+    "reply_to_email",
+    "acknowledgement_subject",
+    "acknowledgement_body",
+)
+
+
+@transaction.atomic
+def record_imported_settings(*, business: dict, hours: Sequence[dict] | None) -> BusinessSettings:
+    """The business's settings (and its opening hours, when given) as an export had them.
+
+    The values are checked as the settings page checks them (``ValidationError``
+    otherwise), and replace the install's own; fields the file leaves out keep theirs.
+    ``hours`` replaces every opening window; ``None`` leaves the hours alone.
+    """
+    settings = BusinessSettings.load()
+    given = {name: business[name] for name in SETTINGS_FIELDS if name in business}
+    for name, value in given.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    if hours is not None:
+        windows = [
+            BusinessHours(
+                weekday=window["weekday"],
+                opens=time.fromisoformat(window["opens"]),
+                closes=time.fromisoformat(window["closes"]),
+            )
+            for window in hours
+        ]
+        for window in windows:
+            # Checked against each other, not against the windows they replace.
+            window.full_clean(validate_unique=False, validate_constraints=False)
+            if window.closes <= window.opens:
+                raise ValidationError("An opening window must close after it opens.")
+        if len({(w.weekday, w.opens) for w in windows}) < len(windows):
+            raise ValidationError("Two opening windows start at the same time on the same day.")
+        BusinessHours.objects.all().delete()
+        BusinessHours.objects.bulk_create(windows)
+    return settings

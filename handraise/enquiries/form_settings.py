@@ -5,8 +5,9 @@ and choosing which fields they show go through here as the app grows, so the
 import and the API keep the same rules as the page.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -19,3 +20,18 @@ def save_form_settings(*, form: Form, notify: Iterable[AbstractBaseUser]) -> For
         form.save()
         form.notify.set(notify)
     return form
+
+
+def record_imported_form(*, slug: str, name: str, notify: Sequence[str] = (), **fields) -> Form:
+    """The form of this slug as an export had it (made if new), saved as the page saves.
+
+    ``notify`` names users by username; a name with no account here is left out
+    (an import makes no one who would be emailed).
+    """
+    form = Form.objects.filter(slug=slug).first() or Form(slug=slug)
+    form.name = name
+    for field, value in fields.items():
+        setattr(form, field, value)
+    form.full_clean(validate_unique=False)
+    users = get_user_model().objects.filter(username__in=list(notify))
+    return save_form_settings(form=form, notify=users)

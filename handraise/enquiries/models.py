@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from handraise.core.placeholders import ENQUIRY, PlaceholderValidator, help_text
 
@@ -58,7 +59,7 @@ class Form(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="notified_forms"
     )
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
 
     class Meta:
         ordering = ["name"]
@@ -124,7 +125,7 @@ class Enquiry(models.Model):
         related_name="first_responses",
     )
     fit_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
 
     class Meta:
         ordering = ["-received_at"]

@@ -6,20 +6,25 @@ with the dates the file gives, and never enrolled in a cadence or announced.
 Stages are matched by our names and by HubSpot's and Pipedrive's default
 pipelines; a "won"/"lost" status wins over the stage. A deal is remembered under
 the file's own record id (or its title, contact and created date), so importing
-the file again adds nothing. The deal's owner is the user of that name, or an
+the file again adds nothing. A file of our own export names the deal's contact
+and enquiry by id: those imported before are used (``import DIR`` reads contacts
+and enquiries first), else the person is found by the name and email the file
+gives, so a deals file also stands alone. The deal's owner is the user of that name, or an
 account made for them that cannot sign in until an owner invites them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from handraise.accounts.services import historical_user
 from handraise.contacts.imported import record_imported_contact
+from handraise.contacts.models import Contact
 from handraise.core.clock import business_date, now
 from handraise.core.money import CURRENCY_SYMBOLS
 from handraise.imports.batches import RowProblem
 from handraise.imports.contacts import remember_new_contact, resolution_counts
+from handraise.imports.exported import CONTACT_IDS, DEALS, ENQUIRIES, ExportedIds, exported
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping, header_key
 from handraise.imports.reading import Row
@@ -28,7 +33,7 @@ from handraise.imports.selectors import already_imported
 from handraise.sales.models import Deal, OutcomeReason, Stage
 from handraise.sales.services import record_imported_deal
 
-KIND = "deals"
+KIND = DEALS
 LIMITS = {"title": Deal._meta.get_field("title").max_length, "name": 200, "organisation": 200}
 # Other tools' default pipelines (ids and labels) -> our default stages.
 STAGE_ALIASES = {
@@ -81,10 +86,21 @@ class Pipeline:
     zone: ZoneInfo
     origin: str
     file_name: str
+    ids: ExportedIds = field(default_factory=ExportedIds)
 
     @classmethod
-    def load(cls, *, currency: str, region: str, zone: ZoneInfo, origin: str, file_name: str):
+    def load(
+        cls,
+        *,
+        currency: str,
+        region: str,
+        zone: ZoneInfo,
+        origin: str,
+        file_name: str,
+        ids: ExportedIds | None = None,
+    ):
         return cls(
+            ids=ids or ExportedIds(),
             stages={header_key(stage.name): stage for stage in Stage.objects.all()},
             reasons={
                 (reason.outcome, header_key(reason.label)): reason
@@ -104,14 +120,30 @@ def record(item: dict, pipeline: Pipeline) -> list[str]:
     key = fields.pop("key")
     if already_imported(kind=KIND, key=key) is not None:
         return ["deal already here"]
-    person = fields.pop("person")
-    resolution = record_imported_contact(**person)
-    remember_new_contact(resolution, file_name=pipeline.file_name)
+    person, exported_id = fields.pop("person"), fields.pop("exported_id")
+    contact = exported_contact(pipeline.ids, fields.pop("contact_id"))
+    counts = []
+    if contact is None:
+        resolution = record_imported_contact(**person)
+        remember_new_contact(resolution, file_name=pipeline.file_name)
+        contact, counts = resolution.contact, resolution_counts(resolution)
+    enquiry_id = exported(pipeline, ENQUIRIES, fields.pop("enquiry_id"), "enquiry")
     deal = record_imported_deal(
-        contact=resolution.contact, owner=historical_user(fields.pop("owner")), **fields
+        contact=contact,
+        enquiry_id=enquiry_id,
+        owner=historical_user(fields.pop("owner")),
+        **fields,
     )
     remember(kind=KIND, key=key, object_id=deal.pk, file_name=pipeline.file_name)
-    return ["deal new", *(f"contact {what}" for what in resolution_counts(resolution))]
+    pipeline.ids.add(KIND, exported_id, deal.pk)
+    return ["deal new", *(f"contact {what}" for what in counts)]
+
+
+def exported_contact(ids: ExportedIds, exported_id: str) -> Contact | None:
+    """The contact imported for the file's "contact id", if one was (else the caller
+    finds the person by name and email, as for any other tool's file)."""
+    pk = ids.find(CONTACT_IDS, exported_id)
+    return Contact.objects.get(pk=pk) if pk is not None else None
 
 
 def check_row(
@@ -146,6 +178,10 @@ def check_row(
     if closed and closed < created:
         raise RowProblem("This deal closed before it was created; check the two dates.")
     reason, note = _outcome(read.first("lost_reason"), stage, pipeline)
+    note = read.first("outcome_note") or note if closed else ""
+    next_step, next_step_due = read.first("next_step"), moment("next_step_due", "Next step due")
+    if expected and not (next_step or next_step_due):
+        next_step, next_step_due = "Expected to close", expected
     fields = {
         "title": title,
         "stage": stage,
@@ -157,10 +193,19 @@ def check_row(
         "closed_at": closed,
         "outcome_reason": reason,
         "outcome_note": note,
-        "next_step": "Expected to close" if expected else "",
-        "next_step_due": business_date(expected, zone=pipeline.zone) if expected else None,
+        "next_step": next_step if not closed else "",
+        "next_step_due": (
+            business_date(next_step_due, zone=pipeline.zone)
+            if next_step_due and not closed
+            else None
+        ),
+        "stage_entered_at": moment("stage_entered_at", "In stage since"),
+        "last_activity_at": moment("last_activity_at", "Last activity"),
+        "contact_id": read.first("contact_id"),
+        "enquiry_id": read.first("enquiry_id"),
     }
     identity = read.first("external_id")
+    fields["exported_id"] = identity
     who = ",".join(person["emails"]) or ",".join(person["phones"]) or person["name"]
     fields["key"] = record_key(
         *(("id", identity) if identity else ("row", title, who, created.isoformat()))

@@ -43,6 +43,7 @@ CONTACT_ALIASES = {
         "Person - Email - Work",
         "Person - Email - Home",
         "Person - Email - Other",
+        "Emails",
         "Email - Work",
         "Email - Home",
         "Email - Other",
@@ -63,6 +64,7 @@ CONTACT_ALIASES = {
         "Person - Phone - Mobile",
         "Person - Phone - Home",
         "Person - Phone - Other",
+        "Phones",
         "Phone - Work",
         "Phone - Mobile",
         *(f"Phone {n} - Value" for n in range(1, 6)),
@@ -212,6 +214,14 @@ DEAL_ALIASES = {
         "Deal - Lost reason", "Lost reason", "Closed lost reason", "Reason", "Outcome reason"
     ),
     "origin": _keys("Origin", "Source", "Deal source", "Original source", "Lead source"),
+    # Our own export's columns, so its deals file comes back whole.
+    "contact_id": _keys("Contact ID"),
+    "enquiry_id": _keys("Enquiry ID"),
+    "next_step": _keys("Next step", "Next activity subject"),
+    "next_step_due": _keys("Next step due", "Next activity date"),
+    "stage_entered_at": _keys("In stage since", "Entered current stage"),
+    "last_activity_at": _keys("Last activity", "Last activity date"),
+    "outcome_note": _keys("Outcome note", "Lost reason note", "Closed won reason"),
 }
 
 
@@ -233,6 +243,7 @@ ACTIVITY_ALIASES = {
     ),
     "occurred_at": _keys(
         "Activity date",
+        "When",
         "Date",
         "Timestamp",
         "Occurred at",
@@ -263,4 +274,144 @@ ACTIVITY_ALIASES = {
     "organisation": _keys("Company", "Associated company", "Activity - Organization"),
     "deal_id": _keys("Associated deal ID", "Deal ID", "Activity - Deal ID", "Deal - ID"),
     "deal_title": _keys("Associated deal", "Deal", "Deal name", "Deal - Title", "Activity - Deal"),
+    "contact_id": _keys("Contact ID"),
+    "enquiry_id": _keys("Enquiry ID"),
+    "due_at": _keys("Due", "Due date", "Task due date"),
+    "completed_at": _keys("Completed", "Completed at", "Task completed date"),
+}
+
+
+UTM_ALIASES = {
+    "utm_source": _keys("UTM source", "utm_source", "Session source", "Source"),
+    "utm_medium": _keys("UTM medium", "utm_medium", "Session medium", "Medium"),
+    "utm_campaign": _keys("UTM campaign", "utm_campaign", "Session campaign", "Campaign"),
+    "utm_content": _keys("UTM content", "utm_content", "Ad content"),
+    "utm_term": _keys("UTM term", "utm_term", "Keyword", "Search term"),
+}
+
+# Marketing assets: our export, a CMS's post list (WordPress, Webflow), a content calendar.
+ASSET_ALIASES = {
+    "external_id": _keys("ID", "Asset ID", "Post ID"),
+    "kind": _keys("Kind", "Type", "Asset type", "Content type", "Post type"),
+    "title": _keys("Title", "Name", "Asset", "Post title", "Headline"),
+    "url": _keys("URL", "Link", "Permalink", "Page URL", "Slug URL"),
+    "summary": _keys("Summary", "Description", "Excerpt", "Post excerpt"),
+    "published_at": _keys("Published", "Published at", "Publish date", "Date published", "Date"),
+    "created_at": _keys("Created", "Created at", "Created on"),
+    "themes": _keys("Answers themes", "Themes"),
+}
+
+# Visits: our export and an analytics tool's event export (GA4, Plausible, Matomo).
+TOUCHPOINT_ALIASES = {
+    "external_id": _keys("ID", "Touchpoint ID", "Event ID"),
+    "occurred_at": _keys("When", "Timestamp", "Time", "Date", "Occurred at", "Event time"),
+    "visitor_id": _keys("Visitor ID", "Visitor", "Client ID", "Anonymous ID", "User pseudo ID"),
+    "contact_id": _keys("Contact ID"),
+    "contact_email": _keys("Contact email", "Email"),
+    "asset_id": _keys("Asset ID"),
+    "asset": _keys("Asset", "Asset title", "Page title"),
+    "channel": _keys("Channel", "Default channel group", "Channel group", "Channel grouping"),
+    "url": _keys("URL", "Page URL", "Page location", "Page", "Entry page"),
+    "referrer": _keys("Referrer", "Page referrer", "Referring URL", "Referrer URL"),
+    **UTM_ALIASES,
+}
+
+# Hand-raises: our export, a form tool's submissions (Typeform, Gravity Forms, Jotform).
+ENQUIRY_ALIASES = {
+    "external_id": _keys("ID", "Enquiry ID", "Submission ID", "Entry ID", "Response ID"),
+    "received_at": _keys("Received", "Received at", "Submitted at", "Submission date", "Date"),
+    "channel": _keys("Channel", "Enquiry channel"),
+    "status": _keys("Status"),
+    "contact_id": _keys("Contact ID"),
+    "from_name": _keys("Name given", "Name", "Full name", "Your name"),
+    "from_email": _keys("Email given", "Email", "E-mail", "Email address", "Your email"),
+    "from_phone": _keys("Phone given", "Phone", "Phone number", "Telephone"),
+    "from_company": _keys("Company given", "Company", "Organisation", "Organization"),
+    "message": _keys("Message", "Your message", "Comments", "Enquiry", "How can we help"),
+    "response_due_at": _keys("Response due"),
+    "first_response_at": _keys("First response", "First response at"),
+    "first_response_by": _keys("First response by"),
+    "acknowledged_at": _keys("Acknowledged"),
+    "reminded_at": _keys("Reminded"),
+    "escalated_at": _keys("Escalated"),
+    "referrer": _keys("Referrer", "Referring URL"),
+    "landing_page": _keys("Landing page", "Page URL", "Source URL"),
+    "form": _keys("Form", "Form name", "Form slug"),
+    "visitor_id": _keys("Visitor ID"),
+    "fit_score": _keys("Fit score"),
+    "created_at": _keys("Created", "Created at"),
+    **UTM_ALIASES,
+}
+
+SIGNAL_ALIASES = {
+    "external_id": _keys("ID", "Signal ID"),
+    "captured_at": _keys("Captured", "Captured at", "Date"),
+    "kind": _keys("Kind", "Type", "Signal type"),
+    "text": _keys("Text", "Signal", "What they said"),
+    "contact_id": _keys("Contact ID"),
+    "contact_name": _keys("Contact", "Contact name"),
+    "contact_email": _keys("Contact email", "Email"),
+    "deal_id": _keys("Deal ID"),
+    "activity_id": _keys("Activity ID"),
+    "theme": _keys("Theme"),
+    "captured_by": _keys("Captured by", "User"),
+}
+
+# The business's setup, as our export writes it.
+STAGE_ALIASES = {
+    "name": _keys("Name", "Stage", "Stage name"),
+    "position": _keys("Position", "Order", "Display order"),
+    "probability": _keys("Probability", "Win probability", "Deal probability"),
+    "is_won": _keys("Won", "Is won", "Closed won"),
+    "is_lost": _keys("Lost", "Is lost", "Closed lost"),
+    "stale_after_days": _keys("Stale after days", "Rotting in days", "Rotting days"),
+}
+THEME_ALIASES = {
+    "name": _keys("Name", "Theme"),
+    "description": _keys("Description"),
+    "content_idea": _keys("Content idea"),
+    "created_at": _keys("Created", "Created at"),
+}
+QUICK_TAG_ALIASES = {
+    "kind": _keys("Kind", "Type"),
+    "label": _keys("Label", "Tag", "Name"),
+    "theme": _keys("Theme"),
+    "position": _keys("Position", "Order"),
+    "is_active": _keys("Active", "Is active"),
+}
+CADENCE_ALIASES = {
+    "name": _keys("Cadence", "Name", "Sequence", "Sequence name"),
+    "description": _keys("Description"),
+    "enrol_on_stage": _keys("Enrol on stage", "Enroll on stage"),
+    "send_without_approval": _keys("Send without approval"),
+    "is_active": _keys("Active", "Is active"),
+    "position": _keys("Step", "Step number", "Step position"),
+    "business_days_after": _keys("Business days after", "Days after", "Delay in days"),
+    "step_kind": _keys("Step kind", "Step type"),
+    "subject": _keys("Subject", "Email subject"),
+    "body": _keys("Body", "Email body", "Task notes"),
+}
+FORM_ALIASES = {
+    "slug": _keys("Slug"),
+    "name": _keys("Name", "Form name", "Form"),
+    "fields": _keys("Fields"),
+    "thank_you_message": _keys("Thank you message", "Confirmation message"),
+    "thank_you_url": _keys("Thank you URL", "Redirect URL"),
+    "allowed_origins": _keys("Allowed origins"),
+    "is_active": _keys("Active", "Is active"),
+    "notify": _keys("Notify", "Notification recipients"),
+    "created_at": _keys("Created", "Created at"),
+}
+ORGANISATION_ALIASES = {
+    "name": _keys("Name", "Organisation", "Organization", "Company name", "Company"),
+    "domain": _keys("Domain", "Company domain name", "Organization - Domain"),
+    "website": _keys("Website", "Website URL", "Organization - Website"),
+    "industry": _keys("Industry", "Organization - Industry"),
+    "employees": _keys("Employees", "Number of employees", "Organization - Number of employees"),
+    "created_at": _keys("Created", "Create date", "Organization - Organization created"),
+}
+REPLY_TEMPLATE_ALIASES = {
+    "name": _keys("Name", "Template name", "Snippet name"),
+    "subject": _keys("Subject"),
+    "body": _keys("Body", "Text", "Template body"),
 }

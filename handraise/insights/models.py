@@ -8,6 +8,7 @@ other apps' tables; it stores nothing of its own.
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 
 class Theme(models.Model):
@@ -20,7 +21,7 @@ class Theme(models.Model):
         related_name="themes",
         help_text="Published assets that already answer this theme.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
 
     class Meta:
         ordering = ["name"]

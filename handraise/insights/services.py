@@ -1,8 +1,10 @@
-"""Writes for insights: the signals a conversation raised.
+"""Writes for insights: the signals a conversation raised, and history brought back in.
 
 The forms that log a conversation (a deal's activity, the Inbox's call and
 meeting) call ``record_signals`` inside their own transaction, so a signal never
 outlives the activity it came from. Grouping signals into themes is not here.
+The ``record_imported_*`` functions restore what an export held (themes, quick
+tags, the ideal client profile, signals) with its own dates; they notify nothing.
 """
 
 from collections.abc import Collection, Sequence
@@ -10,7 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 
-from handraise.insights.models import QuickTag, Signal
+from handraise.insights.models import IdealClientProfile, QuickTag, Signal, Theme
 
 SIGNAL_TEXT_MAX = 2_000
 KIND_MISSING = "Say whether it was a question, an objection, praise or a competitor."
@@ -58,3 +60,89 @@ ERASED_SIGNAL_TEXT = "(erased)"
 def erase_signals(*, signal_ids: Collection[int]) -> dict[str, int]:
     """Replace the words of an erased person's signals, keeping kind, theme and date."""
     return {"signals": Signal.objects.filter(pk__in=signal_ids).update(text=ERASED_SIGNAL_TEXT)}
+
+
+def record_imported_theme(
+    *, name: str, description: str = "", content_idea: str = "", created_at: datetime | None = None
+) -> tuple[Theme, bool]:
+    """The theme of this name, made or brought up to the file's words; (theme, made)."""
+    theme = Theme.objects.filter(name=name).first()
+    if theme is None:
+        theme = Theme(name=name, description=description, content_idea=content_idea)
+        if created_at:
+            theme.created_at = created_at
+        theme.save()
+        return theme, True
+    theme.description, theme.content_idea = description, content_idea
+    changed = ["description", "content_idea"]
+    if created_at and created_at < theme.created_at:
+        theme.created_at, changed = created_at, [*changed, "created_at"]
+    theme.save(update_fields=changed)
+    return theme, False
+
+
+def record_theme_answers(*, asset, theme_names: Sequence[str]) -> None:
+    """Say that ``asset`` answers these themes (made if they are not here yet)."""
+    for name in theme_names:
+        theme = _theme_named(name) or record_imported_theme(name=name)[0]
+        theme.answered_by.add(asset)
+
+
+def _theme_named(name: str) -> Theme | None:
+    return Theme.objects.filter(name=name).first()
+
+
+def record_imported_quick_tag(
+    *, kind: str, label: str, theme_name: str = "", position: int = 0, is_active: bool = True
+) -> tuple[QuickTag, bool]:
+    """The quick tag of this kind and label, as the file has it; (tag, made)."""
+    theme = None
+    if theme_name:
+        theme = _theme_named(theme_name) or record_imported_theme(name=theme_name)[0]
+    tag, made = QuickTag.objects.update_or_create(
+        kind=kind,
+        label=label,
+        defaults={"theme": theme, "position": position, "is_active": is_active},
+    )
+    return tag, made
+
+
+def record_imported_profile(*, name: str, **fields) -> tuple[IdealClientProfile, bool]:
+    """The ideal client profile of this name, as the file has it; (profile, made)."""
+    profile = IdealClientProfile.objects.filter(name=name).order_by("pk").first()
+    made = profile is None
+    profile = profile or IdealClientProfile(name=name)
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    profile.full_clean()
+    profile.save()
+    return profile, made
+
+
+def record_imported_signal(
+    *,
+    kind: str,
+    text: str,
+    contact_id: int,
+    captured_at: datetime,
+    deal_id: int | None = None,
+    activity_id: int | None = None,
+    theme_name: str = "",
+    captured_by=None,
+) -> Signal:
+    """A signal from history: as captured then, in the theme of that name (made if new)."""
+    if kind not in Signal.Kind.values:
+        raise ValidationError({"kind": KIND_MISSING})
+    theme = None
+    if theme_name:
+        theme = _theme_named(theme_name) or record_imported_theme(name=theme_name)[0]
+    return Signal.objects.create(
+        kind=kind,
+        text=text,
+        contact_id=contact_id,
+        deal_id=deal_id,
+        activity_id=activity_id,
+        theme=theme,
+        captured_at=captured_at,
+        captured_by=captured_by,
+    )

@@ -6,6 +6,7 @@ never writes them.
 """
 
 from django.db import models
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -37,7 +38,7 @@ class Asset(models.Model):
     url = models.URLField(max_length=1000, blank=True)
     summary = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
 
     class Meta:
         ordering = ["-published_at", "title"]

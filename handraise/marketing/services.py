@@ -1,18 +1,25 @@
-"""Writes for marketing: the one place touchpoints change hands.
+"""Writes for marketing: the one place touchpoints change hands, and imported history.
 
-Intake calls this when a visitor raises their hand, so the articles and posts
-they read before anyone knew who they were become their contact's history,
-and attribution can count them. A person's erasure makes theirs anonymous.
+Intake calls ``claim_visitor_touchpoints`` when a visitor raises their hand, so the
+articles and posts they read before anyone knew who they were become their
+contact's history, and attribution can count them. A person's erasure makes
+theirs anonymous. Imports restore assets one at a time and touchpoints a batch at
+a time (a million of them at demo scale 100: one INSERT per row would take
+hours), each with its own dates.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Left, StrIndex
 
 from handraise.contacts.models import Contact
-from handraise.marketing.models import Touchpoint
+from handraise.marketing.models import Asset, Touchpoint
+
+# Bulk inserts in slices SQLite's variable limit takes (13 columns a row).
+INSERT_BATCH = 2000
 
 
 def claim_visitor_touchpoints(*, visitor_id: str, contact: Contact) -> int:
@@ -45,3 +52,32 @@ def erase_touchpoints(*, touchpoint_ids: Collection[int]) -> dict[str, int]:
             )
         count = touchpoints.update(visitor_id="", referrer="", utm_content="", utm_term="")
     return {"touchpoints": count}
+
+
+def record_imported_asset(
+    *,
+    kind: str,
+    title: str,
+    url: str = "",
+    summary: str = "",
+    published_at: datetime | None = None,
+    created_at: datetime | None = None,
+) -> Asset:
+    """An asset from an export or another tool, with its own dates."""
+    asset = Asset(kind=kind, title=title, url=url, summary=summary, published_at=published_at)
+    if created_at:
+        asset.created_at = created_at
+    asset.full_clean()
+    asset.save()
+    return asset
+
+
+def record_imported_touchpoints(*, touchpoints: Sequence[dict]) -> list[Touchpoint]:
+    """Touchpoints from history (each a dict of Touchpoint fields), inserted in bulk.
+
+    Nothing is claimed or attributed here: a touchpoint keeps the contact the file
+    gave it, or none.
+    """
+    return Touchpoint.objects.bulk_create(
+        [Touchpoint(**fields) for fields in touchpoints], batch_size=INSERT_BATCH
+    )

@@ -40,6 +40,8 @@ from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
 from handraise.sales.models import (
     Activity,
+    Cadence,
+    CadenceStep,
     CadenceStepRun,
     Deal,
     OutcomeReason,
@@ -227,16 +229,21 @@ def record_imported_deal(
     outcome_note: str = "",
     next_step: str = "",
     next_step_due: date | None = None,
+    enquiry_id: int | None = None,
+    stage_entered_at: datetime | None = None,
+    last_activity_at: datetime | None = None,
 ) -> Deal:
-    """A deal from another tool's history, with its own dates.
+    """A deal from another tool's history (or our own export), with its own dates.
 
     History is not a new event: no activity is recorded, no cadence enrols it and
     nobody is notified. A closed deal keeps when it closed; the caller has checked
-    that a won or lost stage comes with that date.
+    that a won or lost stage comes with that date. Without its own time in the
+    stage, a deal entered it when it closed, else when it was created.
     """
     return Deal.objects.create(
         title=title,
         contact=contact,
+        enquiry_id=enquiry_id,
         stage=stage,
         origin=origin,
         owner=owner,
@@ -245,11 +252,103 @@ def record_imported_deal(
         next_step=next_step,
         next_step_due=next_step_due,
         created_at=created_at,
-        stage_entered_at=closed_at or created_at,
+        stage_entered_at=stage_entered_at or closed_at or created_at,
+        last_activity_at=last_activity_at,
         closed_at=closed_at,
         outcome_reason=outcome_reason,
         outcome_note=outcome_note,
     )
+
+
+# --- the pipeline's own settings, restored from an export -----------------------------
+
+
+def record_imported_stage(
+    *,
+    name: str,
+    position: int,
+    probability: int,
+    is_won: bool = False,
+    is_lost: bool = False,
+    stale_after_days: int | None = None,
+) -> tuple[Stage, bool]:
+    """The stage of this name as the file has it (made if new); (stage, made)."""
+    stage = Stage.objects.filter(name=name).first()
+    made = stage is None
+    stage = stage or Stage(name=name)
+    stage.position, stage.probability = position, probability
+    stage.is_won, stage.is_lost, stage.stale_after_days = is_won, is_lost, stale_after_days
+    stage.full_clean(validate_unique=False)
+    stage.save()
+    return stage, made
+
+
+def record_imported_outcome_reason(
+    *, outcome: str, label: str, position: int = 0
+) -> tuple[OutcomeReason, bool]:
+    """The reason of this outcome and label, at this place in the list; (reason, made)."""
+    if outcome not in OutcomeReason.Outcome.values:
+        raise ValidationError({"outcome": "An outcome reason is for won or lost deals."})
+    if not label.strip() or len(label) > OutcomeReason._meta.get_field("label").max_length:
+        raise ValidationError({"label": "Give the reason in up to 100 characters."})
+    reason, made = OutcomeReason.objects.update_or_create(
+        outcome=outcome, label=label, defaults={"position": position}
+    )
+    return reason, made
+
+
+@dataclass(frozen=True)
+class ImportedStep:
+    position: int
+    business_days_after: int
+    kind: str
+    subject: str = ""
+    body: str = ""
+
+
+@transaction.atomic
+def record_imported_cadence(
+    *,
+    name: str,
+    description: str = "",
+    enrol_on_stage: Stage | None = None,
+    send_without_approval: bool = False,
+    is_active: bool = True,
+    steps: Sequence[ImportedStep] = (),
+) -> tuple[Cadence, bool]:
+    """The cadence of this name with these steps (made if new); (cadence, made).
+
+    Steps are matched by position, so the runs that earlier steps made keep their
+    step; a step the file does not have is left as it is. Nothing is enrolled.
+    """
+    cadence = Cadence.objects.filter(name=name).first()
+    made = cadence is None
+    cadence = cadence or Cadence(name=name)
+    cadence.description, cadence.enrol_on_stage = description, enrol_on_stage
+    cadence.send_without_approval, cadence.is_active = send_without_approval, is_active
+    cadence.full_clean(validate_unique=False)
+    cadence.save()
+    for step in steps:
+        row = CadenceStep(
+            cadence=cadence,
+            position=step.position,
+            business_days_after=step.business_days_after,
+            kind=step.kind,
+            subject=step.subject,
+            body=step.body,
+        )
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        CadenceStep.objects.update_or_create(
+            cadence=cadence,
+            position=step.position,
+            defaults={
+                "business_days_after": step.business_days_after,
+                "kind": step.kind,
+                "subject": step.subject,
+                "body": step.body,
+            },
+        )
+    return cadence, made
 
 
 def _origin_of(enquiry: Enquiry) -> str:

@@ -257,9 +257,9 @@ def test_a_file_without_any_column_we_know_says_how_to_map_one(tmp_path):
         run("contacts", str(path))
 
 
-def test_kinds_not_built_yet_say_so_plainly(tmp_path):
-    with pytest.raises(CommandError, match="Importing signals is not built yet"):
-        run("signals", str(write(tmp_path, PLAIN)))
+def test_a_kind_we_do_not_have_says_which_we_do(tmp_path):
+    with pytest.raises(CommandError, match="'invoices' is not a kind of file; choose from"):
+        run("invoices", str(write(tmp_path, PLAIN)))
 
 
 def test_duplicate_email_columns_are_all_kept_and_a_second_name_column_is_ignored(tmp_path):

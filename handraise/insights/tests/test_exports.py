@@ -65,10 +65,19 @@ def test_export_writes_every_table_with_formulas_defused(ann, tmp_path):
     folder = tmp_path / "out"
     assert sorted(p.name for p in folder.iterdir()) == [
         "activities.csv",
+        "assets.csv",
+        "cadences.csv",
         "contacts.csv",
         "deals.csv",
         "enquiries.csv",
+        "forms.csv",
+        "organisations.csv",
+        "quick-tags.csv",
+        "reply-templates.csv",
+        "settings.json",
         "signals.csv",
+        "stages.csv",
+        "themes.csv",
         "touchpoints.csv",
     ]
     assert "deals.csv: 1 rows" in out.getvalue()
@@ -76,12 +85,14 @@ def test_export_writes_every_table_with_formulas_defused(ann, tmp_path):
     assert contact["name"] == "'" + FORMULA  # shown as text, never run
     assert contact["organisation"] == "'@SUM(1+1)"
     assert contact["email"] == "ann@lee.example"
+    assert contact["phones"] == "'+442079460123"  # defused: it starts with a plus
     [enquiry] = read(folder / "enquiries.csv")
     assert enquiry["message"].startswith("'+cmd")
     assert enquiry["received"] == "2026-07-01T10:30:00+01:00"  # the business's zone
     [deal_row] = read(folder / "deals.csv")
     assert deal_row["title"] == "'-2+3 review"
     assert deal_row["value"] == "1250.50" and deal_row["stage"] == "Conversation"
+    assert deal_row["contact email"] == "ann@lee.example"
     assert read(folder / "signals.csv")[0]["text"] == "'=1+1"
     assert read(folder / "activities.csv")[0]["subject"] == "Called"
     assert read(folder / "touchpoints.csv")[0]["url"] == "/pricing"

@@ -1,4 +1,8 @@
-"""``handraise import contacts FILE.csv``: bring a business's people in from a file."""
+"""``handraise import KIND FILE.csv`` and ``handraise import DIR``: history in from files.
+
+``DIR`` is what ``handraise export DIR`` wrote: every file in it is imported in
+dependency order (``runner.import_directory``), one summary line each.
+"""
 
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +19,7 @@ from handraise.imports.runner import (
     ImportProblem,
     Options,
     Plan,
+    import_directory,
     plan_import,
     rejects_beside,
     run_import,
@@ -28,15 +33,24 @@ PLAIN_PROGRESS_EVERY = 10_000
 
 class Command(BaseCommand):
     help = (
-        "Import contacts, deals or activities from a CSV file (HubSpot, Pipedrive, Google "
-        "Contacts, Mailchimp or your own spreadsheet). People are matched to who is here by "
-        "email, then phone, then name, and deals and activities are remembered, so importing "
-        "again adds nothing. Rejected rows go to FILE.rejects.csv with line and reason."
+        "Import contacts, deals, activities, enquiries, assets, touchpoints, signals or the "
+        "business's setup from a CSV file (HubSpot, Pipedrive, Google Contacts, Mailchimp or "
+        "your own spreadsheet), or a whole folder that `handraise export DIR` wrote "
+        "(`handraise import DIR`). People are matched to who is here by email, then phone, "
+        "then name, and everything else is remembered, so importing again adds nothing. "
+        "Rejected rows go to FILE.rejects.csv with line and reason."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=ALL_KINDS, help="what the file holds")
-        parser.add_argument("file", metavar="FILE.csv", help="the CSV file to read")
+        parser.add_argument(
+            "kind",
+            metavar="KIND|DIR",
+            help=f"what the file holds ({', '.join(ALL_KINDS)}), "
+            "or a folder `handraise export` wrote",
+        )
+        parser.add_argument(
+            "file", metavar="FILE.csv", nargs="?", help="the CSV file to read (settings: .json)"
+        )
         parser.add_argument(
             "--map",
             action="append",
@@ -60,7 +74,14 @@ class Command(BaseCommand):
             help="where deals came from when the file has no source column (outbound)",
         )
 
-    def handle(self, *args, kind: str, file: str, **options) -> None:
+    def handle(self, *args, kind: str, file: str | None, **options) -> None:
+        if file is None:
+            self._import_directory(Path(kind), options)
+            return
+        if kind not in ALL_KINDS:
+            raise CommandError(
+                f"{kind!r} is not a kind of file; choose from {', '.join(ALL_KINDS)}."
+            )
         path = Path(file)
         try:
             plan = plan_import(kind, path, options["map"])
@@ -69,7 +90,7 @@ class Command(BaseCommand):
         self._say_mapping(plan)
         dry_run = options["dry_run"]
         run = Options(date_order=options["date_order"], dry_run=dry_run, origin=options["origin"])
-        with self._progress(plan.table.lines) as tick:
+        with self._progress(plan.table.lines if plan.table else 1) as tick:
             outcome = run_import(plan, run, on_row=tick)
         rejects = Path(options["rejects"] or rejects_beside(path))
         if outcome.rejected and not dry_run:
@@ -79,7 +100,42 @@ class Command(BaseCommand):
             self.stdout.write(_rejects_line(outcome, rejects, dry_run=dry_run))
             sys.exit(1)
 
+    def _import_directory(self, directory: Path, options: dict) -> None:
+        """Every file of an export, in order; exit 1 if any row of any file was rejected."""
+        if not directory.is_dir():
+            raise CommandError(
+                f"{directory} is not a folder: give a folder `handraise export` wrote, "
+                "or a kind and a file (`handraise import contacts FILE.csv`)."
+            )
+        if options["dry_run"] or options["rejects"] or options["map"]:
+            raise CommandError("--dry-run, --rejects and --map are for one file, not a folder.")
+        run = Options(date_order=options["date_order"], origin=options["origin"])
+        rejected = 0
+        files = import_directory(directory, run, on_row=self._tick)
+        try:
+            for done in files:
+                if done.outcome.rejected:
+                    rejected += len(done.outcome.rejected)
+                    target = rejects_beside(done.plan.path)
+                    _save_rejects(target, done.plan, done.outcome)
+                self.stdout.write(summary(done.plan, done.outcome, dry_run=False))
+        except ImportProblem as problem:
+            raise CommandError(str(problem)) from None
+        if rejected:
+            self.stdout.write(
+                f"{rejected:,} rows were rejected; each file's are beside it as NAME.rejects.csv."
+            )
+            sys.exit(1)
+
+    def _tick(self) -> None:
+        self._rows = getattr(self, "_rows", 0) + 1
+        if self._rows % PLAIN_PROGRESS_EVERY == 0:
+            self.stderr.write(f"{self._rows:,} rows")
+
     def _say_mapping(self, plan: Plan) -> None:
+        if plan.table is None:
+            self.stdout.write(f"Reading {plan.path} (the business's settings)")
+            return
         table, mapping = plan.table, plan.mapping
         pairs = ", ".join(f"{theirs} → {ours}" for theirs, ours in mapping.describe(table.header))
         self.stdout.write(f"Reading {table.path} ({table.encoding}, {_delimiter_name(table)})")
@@ -113,7 +169,7 @@ def _delimiter_name(table) -> str:
 def _save_rejects(target: Path, plan: Plan, outcome: Outcome) -> None:
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
-            write_rejects(out, plan.table.header, outcome)
+            write_rejects(out, plan.table.header if plan.table else [], outcome)
     except OSError as error:
         raise CommandError(f"Cannot write the rejects to {target}: {error.strerror}.") from None
 

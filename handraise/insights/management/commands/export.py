@@ -1,4 +1,5 @@
-"""``handraise export DIR``: every table as a CSV file, for a spreadsheet or a backup."""
+"""``handraise export DIR``: every table as a CSV file, for a spreadsheet, a backup or
+``handraise import DIR`` into another install."""
 
 from pathlib import Path
 
@@ -9,9 +10,11 @@ from handraise.insights import exports
 
 class Command(BaseCommand):
     help = (
-        "Write contacts, enquiries, deals, activities, signals and touchpoints to DIR as "
-        "CSV files (UTF-8, times in the business's time zone; text a spreadsheet would "
-        "run as a formula is prefixed with an apostrophe). Existing files are replaced."
+        "Write contacts, enquiries, deals, activities, signals, touchpoints, assets and the "
+        "business's setup (stages, themes, quick tags, cadences, forms, saved replies) to DIR "
+        "as CSV files, and its settings as settings.json (UTF-8, times in the business's time "
+        "zone; text a spreadsheet would run as a formula is prefixed with an apostrophe). "
+        "`handraise import DIR` rebuilds the business from them. Existing files are replaced."
     )
 
     def add_arguments(self, parser) -> None:
