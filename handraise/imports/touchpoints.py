@@ -107,8 +107,8 @@ def _write(items: list[dict], context: Context) -> list[list[str]]:
     made = record_imported_touchpoints(touchpoints=[item["fields"] for item in fresh])
     remember_many(
         (
-            Remembered(KIND, item["key"], touchpoint.pk)
-            for item, touchpoint in zip(fresh, made, strict=True)
+            Remembered(KIND, item["key"], touchpoint_id)
+            for item, touchpoint_id in zip(fresh, made, strict=True)
         ),
         file_name=context.file_name,
     )

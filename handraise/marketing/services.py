@@ -16,10 +16,8 @@ from django.db.models import Value
 from django.db.models.functions import Left, StrIndex
 
 from handraise.contacts.models import Contact
+from handraise.core.bulk import db_value, insert_rows
 from handraise.marketing.models import Asset, Touchpoint
-
-# Bulk inserts in slices SQLite's variable limit takes (13 columns a row).
-INSERT_BATCH = 2000
 
 
 def claim_visitor_touchpoints(*, visitor_id: str, contact: Contact) -> int:
@@ -72,12 +70,19 @@ def record_imported_asset(
     return asset
 
 
-def record_imported_touchpoints(*, touchpoints: Sequence[dict]) -> list[Touchpoint]:
-    """Touchpoints from history (each a dict of Touchpoint fields), inserted in bulk.
+def record_imported_touchpoints(*, touchpoints: Sequence[dict]) -> list[int]:
+    """Touchpoints from history (each a dict of Touchpoint fields), inserted in bulk;
+    their new ids, in order.
 
     Nothing is claimed or attributed here: a touchpoint keeps the contact the file
-    gave it, or none.
+    gave it, or none. A million of them at demo scale 100: see core.bulk for why
+    not bulk_create.
     """
-    return Touchpoint.objects.bulk_create(
-        [Touchpoint(**fields) for fields in touchpoints], batch_size=INSERT_BATCH
-    )
+    if not touchpoints:
+        return []
+    columns = list(touchpoints[0])
+    rows = [
+        [db_value(value) if isinstance(value, datetime) else value for value in fields.values()]
+        for fields in touchpoints
+    ]
+    return insert_rows(Touchpoint, columns, rows, return_ids=True)
