@@ -39,6 +39,7 @@ class Sizes:
     pages_requests: int  # timed requests per page (and as many for the reference)
     pages_deals: int  # deal pages sampled: half the busiest open deals, half at random
     import_rows: int  # rows of the contacts file `handraise import contacts` reads
+    import_scale: int  # `handraise demo --scale` exported, then imported as a folder
 
 
 FULL = Sizes(
@@ -58,6 +59,7 @@ FULL = Sizes(
     pages_requests=300,
     pages_deals=20,
     import_rows=100_000,
+    import_scale=10,
 )
 
 QUICK = Sizes(
@@ -75,6 +77,7 @@ QUICK = Sizes(
     pages_requests=30,
     pages_deals=6,
     import_rows=5_000,
+    import_scale=1,
 )
 
 

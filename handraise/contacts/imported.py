@@ -1,6 +1,7 @@
 """Writes for people from imported files: resolved a batch at a time.
 
-Each person is matched as a hand-raise is (``services.resolve_contact``): by any
+Each person is matched as a hand-raise is (``services.resolve_contact``): by the
+contact an earlier import made of the same id in the file, if any, then by any
 of their emails (the one stored first wins), then by their first phone (when
 the names agree or the row has no email), then, when the row has neither, by
 the very same name at the same organisation; else they are new, and a
@@ -57,6 +58,12 @@ class ImportedPerson:
     job_title: str = ""
     notes: str = ""
     created_at: datetime | None = None
+    # The contact an earlier import made of this row's id in its file, if any: that
+    # is who they are, whatever else the row says.
+    known: int | None = None
+    # Each row is a different person (Handraise's own export): found again by their
+    # id or an email only, never merged with another row by phone or name.
+    distinct: bool = False
 
 
 def record_imported_contact(**person) -> Resolution:
@@ -109,6 +116,7 @@ class _Batch:
         self.named: dict[tuple[str, str, str], _Person | int] = {}
         self.organisations: dict[str, Organisation] = {}
         self.stored: dict[int, _Person] = {}
+        self.existing: set[int] = set()  # the ``known`` contacts still here
         self.new: list[_Person] = []
         self.order = itertools.count(1 << 62)
 
@@ -142,6 +150,9 @@ class _Batch:
             )
             for pk, name, organisation in rows:
                 batch.named[_name_key(name, organisation or "")] = pk
+        known = {p.known for p in people if p.known is not None}
+        if known:  # unless merged or erased since
+            batch.existing = set(Contact.objects.filter(pk__in=known).values_list("pk", flat=True))
         names = {p.organisation.strip() for p in people if p.organisation.strip()}
         if names:
             # SQLite's lower() folds ASCII only: the names as given find the rest.
@@ -168,6 +179,8 @@ class _Batch:
         return decision
 
     def _match(self, person: ImportedPerson) -> _Decision:
+        if person.known in self.existing:
+            return _Decision(self._person(person.known), "id")
         if person.emails:
             known = min(
                 (self.emails[email] for email in person.emails if email in self.emails),
@@ -176,6 +189,8 @@ class _Batch:
             )
             if known:
                 return _Decision(self._person(known[1]), "email")
+        if person.distinct:
+            return _Decision(self._add(person), "new")
         if person.phones:
             for holder, name in self.phones.get(person.phones[0], [])[:PHONE_HOLDERS]:
                 # A shared office number is not enough when a new email says otherwise.

@@ -27,7 +27,7 @@ from handraise.contacts.models import (
 @dataclass(frozen=True)
 class Resolution:
     contact: Contact
-    matched_on: str  # "email", "phone", "name" (imports only) or "new"
+    matched_on: str  # "email", "phone", "name" or "id" (imports only), or "new"
     suggestion: MergeSuggestion | None = None
 
 

@@ -5,9 +5,11 @@ and its emails, phones and date checked (``batches`` runs the rows). Resolution
 is the contacts service's (email, then phone, then exact name), so a file
 imported twice, or an import killed half-way and run again, creates no one twice.
 A row that carries the file's own id for the person ("Record ID", "Person - ID")
-is remembered under it, so a deals or activities file can name the person by it.
+is remembered under it, so a deals or activities file can name the person by it,
+and a second import of the file finds them by it first.
 """
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping
 from handraise.imports.reading import BadRow, Row
 from handraise.imports.records import Remembered, record_key, remember_many
+from handraise.imports.selectors import imported_among
 
 NAME_LENGTH = Contact._meta.get_field("name").max_length
 LIMITS = {
@@ -44,12 +47,25 @@ def import_contacts(
     file_name: str,
     date_order: str | None = None,
     dry_run: bool = False,
+    distinct: bool = False,
     on_row: Callable[[], None] = lambda: None,
 ) -> Outcome:
+    """``distinct``: every row is a different person (our own export; see ImportedPerson)."""
     lookalikes = Lookalikes()  # kept across the batches: see its docstring
 
     def write_many(items: list[tuple[str, ImportedPerson]]) -> list[list[str]]:
-        resolutions = record_imported_contacts([person for _, person in items], lookalikes)
+        known = imported_among(
+            kind=CONTACT_IDS, keys=[contact_id_key(their_id) for their_id, _ in items if their_id]
+        )
+        people = [
+            dataclasses.replace(
+                person,
+                known=known.get(contact_id_key(their_id)) if their_id else None,
+                distinct=distinct,
+            )
+            for their_id, person in items
+        ]
+        resolutions = record_imported_contacts(people, lookalikes)
         remembered = [
             Remembered(CONTACT_IDS, contact_id_key(their_id), resolution.contact.pk)
             for (their_id, _), resolution in zip(items, resolutions, strict=True)

@@ -10,6 +10,7 @@ not a table (``business_settings``). ``import_directory`` reads what
 ``handraise export DIR`` wrote, file by file in ``DIRECTORY_ORDER``.
 """
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,9 @@ class Options:
     origin: str = Deal.Origin.OUTBOUND  # where deals came from when the file does not say
     # Exported ids -> the rows made of them; one for all the files of a directory.
     ids: ExportedIds = field(default_factory=ExportedIds)
+    # The files are Handraise's own export (``import DIR``): each contact row is a
+    # different person, never merged with another row by phone or name.
+    from_export: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def import_directory(
     settings.json the install keeps its own settings. ``ImportProblem`` stops the
     run at a file that cannot be read at all.
     """
-    options = options or Options()
+    options = dataclasses.replace(options or Options(), from_export=True)
     for kind, name in DIRECTORY_ORDER:
         path = directory / name
         if not path.is_file():
@@ -206,6 +210,7 @@ def _run_contacts(plan: Plan, options: Options, on_row: Callable[[], None]) -> O
         mapping=plan.mapping,
         date_order=options.date_order,
         dry_run=options.dry_run,
+        distinct=options.from_export,
         on_row=on_row,
     )
 
@@ -243,7 +248,8 @@ def _many(count: int, one: str, many: str | None = None) -> str:
 
 def _contacts_summary(outcome: Outcome) -> str:
     counts = outcome.counts
-    new, matched = counts["new"], counts["email"] + counts["phone"] + counts["name"]
+    new = counts["new"]
+    matched = counts["id"] + counts["email"] + counts["phone"] + counts["name"]
     return (
         f"{_many(new + matched, 'contact')} ({new:,} new, "
         f"{matched:,} already here, "

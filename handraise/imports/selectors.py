@@ -35,3 +35,9 @@ def already_among(*, kind: str, keys: list[str]) -> set[str]:
 
 def asset_titled(title: str) -> int | None:
     return Asset.objects.filter(title=title).order_by("pk").values_list("pk", flat=True).first()
+
+
+def imported_among(*, kind: str, keys: list[str]) -> dict[str, int]:
+    """Which of these keys an earlier import remembered, with what it imported."""
+    rows = ImportedRecord.objects.filter(kind=kind, key__in=keys)
+    return dict(rows.values_list("key", "object_id"))

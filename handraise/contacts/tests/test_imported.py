@@ -5,6 +5,7 @@ the test that matters most here imports the same people both ways and expects
 the very same contacts, emails, phones, organisations and merge suggestions.
 """
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -206,3 +207,31 @@ def test_a_batch_costs_a_few_queries_not_a_few_per_person():
     # Row by row this was seven or more a person. What grows is only the INSERTs,
     # which Django splits to stay within SQLite's 999 parameters a statement.
     assert few < 20 and many < 30, (few, many)
+
+
+def test_a_row_whose_id_was_imported_before_is_that_contact_whatever_else_it_says():
+    (first,) = record_imported_contacts(
+        [ImportedPerson(name="Ann Smith", phones=["+447700900555"])]
+    )
+    (again,) = record_imported_contacts(
+        [ImportedPerson(name="Ann Smyth", emails=["new@smith.example"], known=first.contact.pk)]
+    )
+    assert again.matched_on == "id" and again.contact == first.contact
+    assert Contact.objects.count() == 1
+    assert set(first.contact.emails.values_list("email", flat=True)) == {"new@smith.example"}
+
+
+def test_distinct_rows_sharing_a_phone_and_name_stay_two_people():
+    # Handraise's own export: two contacts with one name and one office number are two.
+    people = [
+        ImportedPerson(
+            name="Sophie Nowak", emails=[f"sophie@{n}.example"], phones=["+442079460999"]
+        )
+        for n in ("one", "two")
+    ]
+    assert [r.matched_on for r in record_imported_contacts(people)] == ["new", "phone"]
+    for model in (MergeSuggestion, ContactEmail, ContactPhone, Contact):
+        model.objects.all().delete()
+    distinct = [dataclasses.replace(person, distinct=True) for person in people]
+    assert [r.matched_on for r in record_imported_contacts(distinct)] == ["new", "new"]
+    assert Contact.objects.filter(name="Sophie Nowak").count() == 2
