@@ -78,10 +78,18 @@ class ColumnsForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         chosen: dict[str, list[str]] = {}
+        by_key: dict[str, PreviewColumn] = {}
         for column in self.columns:
             field = data.get(_name(column))
             if field:
                 chosen.setdefault(field, []).append(column.name)
+            # Overrides name a column by its key: two columns with one key read alike.
+            twin = by_key.setdefault(header_key(column.name), column)
+            if twin is not column and data.get(_name(twin)) != field:
+                raise forms.ValidationError(
+                    f"The columns {twin.name} and {column.name} have names too alike to "
+                    "be told apart: read both the same way, or rename one in the file."
+                )
         for field, names in chosen.items():
             if len(names) > 1 and field not in MULTI:
                 raise forms.ValidationError(

@@ -11,7 +11,10 @@ from django.urls import reverse
 
 from handraise.contacts.models import Contact
 from handraise.core.clock import now
+from handraise.imports.jobs import Progress
 from handraise.imports.models import ImportJob
+from handraise.imports.selectors import job_state
+from handraise.sales.models import Deal
 
 # The worker runs in this process, closing connections between jobs as it does in
 # production: the tests need real transactions, not one rolled back at the end.
@@ -319,3 +322,69 @@ def test_an_upload_nobody_confirmed_is_deleted_after_a_day(owner_client, data_di
 
     assert list(ImportJob.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not list(data_dir.glob("imports/*/*"))
+
+
+def test_two_columns_with_alike_names_must_be_read_alike(owner_client):
+    job = uploaded(owner_client, "Name,Email,E-mail\nAda,ada@example.com,a@example.com\n")
+    form = detected(owner_client, job)
+    form["column_2"] = ""
+
+    page = owner_client.post(reverse("import-job", args=[job.pk]), form)
+
+    assert "have names too alike to be told apart" in page.content.decode()
+    job.refresh_from_db()
+    assert job.status == Status.UPLOADED
+
+
+def test_deals_are_imported_from_the_page_with_the_origin_chosen(owner_client):
+    text = (
+        "Record ID,Deal Name,Deal Stage,Amount,Create Date,Associated Contact,Contact email\n"
+        "9001,Process review,Contract sent,12500,2024-01-10,Ada Lovelace,ada@example.com\n"
+    )
+    job = uploaded(owner_client, text, kind="deals", name="deals.csv")
+    form = detected(owner_client, job)
+    assert form["origin"] == Deal.Origin.OUTBOUND
+    form["origin"] = Deal.Origin.REFERRAL
+
+    start(owner_client, job, form)
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == Status.DONE, job.error
+    deal = Deal.objects.get()
+    assert (deal.title, deal.origin, deal.contact.name) == (
+        "Process review",
+        Deal.Origin.REFERRAL,
+        "Ada Lovelace",
+    )
+
+
+def test_a_dry_runs_progress_is_seen_while_it_runs(owner_client):
+    job = uploaded(owner_client)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, dry_run=True, heartbeat_at=now() - timedelta(hours=1)
+    )
+    job.refresh_from_db()
+    progress = Progress(job)
+
+    progress.tick()
+    progress.write()
+
+    state = job_state(job)
+    assert state.rows_done == 1 and not state.interrupted
+    assert ImportJob.objects.get(pk=job.pk).rows_done == 0  # nothing written to its row
+
+
+def test_a_file_of_several_megabytes_is_kept_on_disk_and_only_its_start_is_shown(
+    owner_client, settings, data_dir
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # Django's own cut-off plays no part here
+    rows = "".join(f"{n},Person {n},,p{n}@example.com,,,\n" for n in range(100_000))
+    job = uploaded(owner_client, HUBSPOT + rows)
+
+    page = owner_client.get(reverse("import-job", args=[job.pk]))
+
+    stored = data_dir / job.stored_path
+    assert stored.stat().st_size == job.file_size > 3_000_000
+    assert job.rows_total == 100_002
+    assert page.context["lines"] == [2, 3, 4, 5, 6]
