@@ -136,10 +136,9 @@ def start_job(
 
 def discard_upload(*, job: ImportJob) -> bool:
     """Forget an upload the owner decided not to import; False once it was started."""
-    with transaction.atomic():
-        gone = ImportJob.objects.filter(pk=job.pk, status=Status.UPLOADED).delete()[0]
-    if gone:
-        _delete_upload(job)
+    gone = ImportJob.objects.filter(pk=job.pk, status=Status.UPLOADED).delete()[0]
+    if gone and job.stored_path:
+        shutil.rmtree(absolute(job.stored_path).parent, ignore_errors=True)
     return bool(gone)
 
 
@@ -229,9 +228,8 @@ class Progress:
 
     def tick(self) -> None:
         self.rows += 1
-        if self.rows % PROGRESS_EVERY == 0 or time.monotonic() - self.written_at >= (
-            PROGRESS_SECONDS
-        ):
+        waited = time.monotonic() - self.written_at
+        if self.rows % PROGRESS_EVERY == 0 or waited >= PROGRESS_SECONDS:
             self.write()
 
     def write(self) -> None:
