@@ -283,6 +283,8 @@ FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploading"
 FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 # The Import page: largest CSV file accepted, in bytes, and how long a running import
 # may go without a sign of life before it is shown as interrupted (its worker died).
+# Progress is written between rows, so this must be well above the time one batch of
+# rows takes to write (seconds), or a slow but live import would look interrupted.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_STALLED_AFTER = env_int("IMPORT_STALLED_AFTER", 120)
 
