@@ -18,7 +18,7 @@ from tests.processes import handraise_json, run_handraise, wait_for
 
 pytestmark = pytest.mark.fault
 
-ROWS = 6_000  # seconds of work even on a fast machine, so the kill lands mid-import
+ROWS = 20_000  # seconds of work even on a fast machine, so the kill lands mid-import
 
 MAKE_JOB = f"""
 from django.core.files.uploadedfile import SimpleUploadedFile

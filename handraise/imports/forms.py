@@ -20,8 +20,9 @@ DATE_ORDERS = {"dmy": "Day first (25/12/2024)", "mdy": "Month first (12/25/2024)
 
 
 def field_label(field: str) -> str:
-    """'first_name' -> 'First name'."""
-    return field.replace("_", " ").capitalize()
+    """'first_name' -> 'First name', 'external_id' -> 'External ID'."""
+    label = field.replace("_", " ").capitalize()
+    return label[:-3] + " ID" if label.endswith(" id") else label
 
 
 class UploadForm(forms.Form):
