@@ -192,6 +192,17 @@ def run_job(*, job_id: int) -> str:
     )
     try:
         outcome = run_import(plan, options, on_row=progress.tick)
+    except (SystemExit, KeyboardInterrupt):
+        # The worker is told to stop now (a second Ctrl-C or SIGTERM): the batch being
+        # written was rolled back, and the job says so at once rather than after
+        # IMPORT_STALLED_AFTER. A worker killed outright is caught by that instead.
+        _finish(
+            job,
+            Status.FAILED,
+            error="The worker was stopped during the import.",
+            rows=progress.rows,
+        )
+        raise
     except Exception as error:
         # Not a row's fault (those are rejected one by one): the job says it failed,
         # instead of looking alive until it is judged interrupted, and keeps its file
