@@ -11,6 +11,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from handraise.imports.mapping import IGNORE, MULTI, header_key
+from handraise.imports.models import kind_name
 from handraise.imports.runner import KINDS
 from handraise.imports.selectors import PreviewColumn
 from handraise.sales.models import Deal
@@ -27,7 +28,7 @@ def field_label(field: str) -> str:
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What the file holds", choices=[(kind, kind.capitalize()) for kind in KINDS]
+        label="What the file holds", choices=[(kind, kind_name(kind)) for kind in KINDS]
     )
     file = forms.FileField(
         label="CSV file",

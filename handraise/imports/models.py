@@ -74,3 +74,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} from {self.file_name} ({self.status})"
+
+    @property
+    def kind_name(self) -> str:
+        """'quick-tags' -> 'Quick tags'."""
+        return kind_name(self.kind)
+
+
+def kind_name(kind: str) -> str:
+    return kind.replace("-", " ").capitalize()
