@@ -276,6 +276,17 @@ USE_TZ = True
 MEDIA_ROOT = DATA_DIR / "media"
 # Largest proposal document accepted, in bytes.
 PROPOSAL_MAX_BYTES = env_int("PROPOSAL_MAX_BYTES", 10 * 1024 * 1024)
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are written to disk as they arrive:
+# here rather than /tmp, which may be a RAM disk, and on the same file system as the
+# data dir, so keeping an upload is a rename, not a copy.
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploading"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
+# The Import page: largest CSV file accepted, in bytes, and how long a running import
+# may go without a sign of life before it is shown as interrupted (its worker died).
+# Progress is written between rows, so this must be well above the time one batch of
+# rows takes to write (seconds), or a slow but live import would look interrupted.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+IMPORT_STALLED_AFTER = env_int("IMPORT_STALLED_AFTER", 120)
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -360,4 +371,5 @@ PERIODIC_JOBS = [
     ("handraise.enquiries.response_clock.sound_response_alarms", 30),
     ("handraise.core.outbox.retry_stalled_emails", 10),
     ("handraise.sales.cadences.run_due_steps", 60),
+    ("handraise.imports.jobs.discard_abandoned_uploads", 3600),
 ]

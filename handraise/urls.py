@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("handraise.contacts.urls")),
     path("", include("handraise.privacy.urls")),
     path("", include("handraise.accounts.urls")),
+    path("", include("handraise.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,8 @@ businesses actually have: HubSpot, Pipedrive (with or without its "Person - "
 prefix), Google Contacts, a Mailchimp audience and a plain spreadsheet. A field
 such as ``email`` may come from several columns (Google's "E-mail 1 - Value",
 "E-mail 2 - Value"); all of them are kept. ``--map "Their column=our field"``
-names what the aliases miss, and wins over them.
+names what the aliases miss, and wins over them; ``--map "Their column=-"`` leaves
+a column out.
 """
 
 import re
@@ -97,6 +98,8 @@ CONTACT_ALIASES = {
     ),
 }
 MULTI = {"email", "phone"}
+# ``--map "Their column=-"``: the column is not read, whatever its aliases say.
+IGNORE = "-"
 
 
 class MappingError(ValueError):
@@ -137,7 +140,7 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
 def map_columns(
     header: list[str], aliases: dict[str, tuple[str, ...]], overrides: dict[str, str]
 ) -> Mapping:
-    unknown = sorted({field for field in overrides.values() if field not in aliases})
+    unknown = sorted({f for f in overrides.values() if f not in aliases and f != IGNORE})
     if unknown:
         raise MappingError(
             f"--map names {', '.join(unknown)}, which is not a field here; "
@@ -152,7 +155,7 @@ def map_columns(
     ignored = []
     for index, key in enumerate(keys):
         field = overrides.get(key) or field_of_key.get(key)
-        if field is None:
+        if field is None or field == IGNORE:
             if header[index]:
                 ignored.append(header[index])
             continue

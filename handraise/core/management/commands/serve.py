@@ -242,10 +242,12 @@ def max_request_body_bytes() -> int:
     """The largest body waitress buffers; a larger one gets 413 before Django sees it.
 
     Twice the largest upload Handraise accepts (a proposal document, a raw inbound
-    email), for multipart framing and base64; each view still checks its own limit.
+    email, a CSV file to import), for multipart framing and base64; each view still
+    checks its own limit.
     """
     largest = max(
         settings.PROPOSAL_MAX_BYTES,
+        settings.IMPORT_MAX_BYTES,
         settings.INBOUND_EMAIL_MAX_BYTES,
         settings.INTAKE_MAX_BYTES,
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0,
