@@ -363,6 +363,8 @@ LOGGING = {
 
 # Jobs the worker polls on threads of their own, again at once while they find work.
 POLLED_JOBS = ["handraise.enquiries.submissions.process_received_submissions"]
+# Polled jobs whose work takes minutes, each on its own thread (see core/periodic.py).
+LONG_POLLED_JOBS = ["handraise.imports.jobs.run_queued_jobs"]
 # Jobs the worker runs by itself: (service function, seconds between runs).
 PERIODIC_JOBS = [
     ("handraise.enquiries.submissions.replay_spool", 2),

@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from tests.processes import handraise_json, run_handraise, wait_for
+from tests.processes import Served, handraise_json, post_json, run_handraise, wait_for
+from tests.test_faults import acknowledgements_per_enquirer, submission
 
 pytestmark = pytest.mark.fault
 
@@ -101,7 +102,8 @@ def test_a_killed_import_is_interrupted_and_running_it_again_adds_nobody_twice(h
 
 def test_an_import_whose_worker_is_told_twice_to_stop_says_so_at_once(handraise_env):
     worker = start_import_and_worker(handraise_env)
-    # The first SIGTERM asks the worker to finish its task; the second stops it now.
+    # The first SIGTERM stops the import between two rows (its batch rolled back), the
+    # second ends the worker at once: either way the job says it was stopped.
     worker.send_signal(signal.SIGTERM)
     time.sleep(0.5)
     worker.send_signal(signal.SIGTERM)
@@ -113,3 +115,22 @@ def test_an_import_whose_worker_is_told_twice_to_stop_says_so_at_once(handraise_
     assert stopped["error"] == "The worker was stopped during the import.", stopped
     assert stopped["can_run_again"] and stopped["contacts"] < ROWS, stopped
     run_it_again(handraise_env, stopped)
+
+
+def test_a_long_import_never_holds_up_an_acknowledgement(handraise_env, mail_server):
+    env = {**handraise_env, "HANDRAISE_EMAIL_URL": mail_server.url}
+    assert run_handraise(env, "migrate", "-v0").returncode == 0
+    assert run_handraise(env, "shell", "-v0", "-c", MAKE_JOB).returncode == 0
+    with Served(env, worker=True) as server:
+        running = wait_for(lambda: state(env)["rows_done"] > 0, timeout=120, interval=0.1)
+        assert running, state(env)
+        status, _ = post_json(f"{server.url}/f/contact/", submission(1))
+        acknowledged = wait_for(
+            lambda: acknowledgements_per_enquirer(mail_server), timeout=60, interval=0.1
+        )
+        during = state(env)
+        finished = wait_for(lambda: state(env)["status"] == "done", timeout=300, interval=0.5)
+    assert status == 201 and acknowledged == {"person1@example.com": 1}
+    # The acknowledgement went out while the import was still going, not after it.
+    assert during["status"] == "running" and during["contacts"] < ROWS, during
+    assert finished

@@ -9,7 +9,10 @@ once (they claim rows, or rely on unique keys).
 A *polled* job (``POLLED_JOBS``) gets a thread of its own and runs again at
 once while it finds work, waiting only when it found none: it is how a table
 that is its own queue (received submissions) is served as promptly as the task
-queue, without a slow periodic job holding it up.
+queue, without a slow periodic job holding it up. A *long* polled job
+(``LONG_POLLED_JOBS``: an import of a 100,000-row file) is one whose work takes
+minutes: on a thread of its own it holds up nothing else, and it is handed the
+worker's stop event, so a worker told to stop ends it part-way.
 """
 
 import logging
@@ -63,11 +66,11 @@ def start_thread(stop: threading.Event, tick: float = 0.5) -> threading.Thread:
 POLL_BACK_OFF = 2.0
 
 
-def run_polled_job(path: str) -> int | None:
+def run_polled_job(path: str, *arguments) -> int | None:
     """Run a polled job once: how much work it did, or None when it failed."""
     close_old_connections()
     try:
-        return import_string(path)()
+        return import_string(path)(*arguments)
     except DatabaseError as error:  # the database is away: one line, not a traceback
         logger.warning(
             "Polled job %s: database unavailable (%s); it runs again in %ss",
@@ -85,17 +88,26 @@ def run_polled_job(path: str) -> int | None:
 
 def drain_polled_jobs(rounds: int = 100) -> None:
     """Run every polled job until it finds no more work (for ``worker --batch``)."""
-    for path in settings.POLLED_JOBS:
+    never = threading.Event()
+    for path, arguments in [(p, ()) for p in settings.POLLED_JOBS] + [
+        (p, (never,)) for p in settings.LONG_POLLED_JOBS
+    ]:
         for _ in range(rounds):
-            if not run_polled_job(path):
+            if not run_polled_job(path, *arguments):
                 break
 
 
-def start_poller(path: str, stop: threading.Event, idle_wait: float) -> threading.Thread:
+def start_poller(
+    path: str, stop: threading.Event, idle_wait: float, *, long: bool = False
+) -> threading.Thread:
+    """A thread that runs the polled job at ``path``; a ``long`` one (LONG_POLLED_JOBS)
+    is handed ``stop`` too, so it can end its work part-way when the worker stops."""
+    arguments = (stop,) if long else ()
+
     def loop() -> None:
         while not stop.is_set():
             try:
-                done = run_polled_job(path)
+                done = run_polled_job(path, *arguments)
             except Exception:  # closing a broken connection failed: never lose the thread
                 logger.exception("Polled job %s could not run", path)
                 done = None

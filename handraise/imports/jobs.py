@@ -18,6 +18,7 @@ decide who may import (the views are owners-only).
 import logging
 import re
 import shutil
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -27,15 +28,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.db.models import F
 
 from handraise.core.clock import now
-
-# tasks.run_import_job calls run_job below, and queueing a job enqueues that task: the
-# two modules import each other, which Python resolves because neither uses the other
-# until a function runs (as core.outbox and core.tasks do).
-from handraise.imports import selectors, tasks
+from handraise.imports import selectors
 from handraise.imports.models import ImportJob
 from handraise.imports.runner import (
     ImportProblem,
@@ -121,16 +117,13 @@ def start_job(
     *, job: ImportJob, overrides: list[str], date_order: str, dry_run: bool, origin: str
 ) -> bool:
     """Queue an uploaded job with the owner's choices; False if it was started already."""
-    with transaction.atomic():
-        started = ImportJob.objects.filter(pk=job.pk, status=Status.UPLOADED).update(
-            status=Status.QUEUED,
-            overrides=overrides,
-            date_order=date_order,
-            dry_run=dry_run,
-            origin=origin,
-        )
-        if started:
-            tasks.run_import_job.enqueue(job_id=job.pk)
+    started = ImportJob.objects.filter(pk=job.pk, status=Status.UPLOADED).update(
+        status=Status.QUEUED,
+        overrides=overrides,
+        date_order=date_order,
+        dry_run=dry_run,
+        origin=origin,
+    )
     return bool(started)
 
 
@@ -153,17 +146,32 @@ def run_again(*, job: ImportJob) -> bool:
     """Queue a failed or interrupted job again; False if it is neither (or its file is gone)."""
     if not selectors.can_run_again(job):
         return False
-    with transaction.atomic():
-        queued = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=Status.QUEUED, error="", rows_done=0, finished_at=None
-        )
-        if queued:
-            tasks.run_import_job.enqueue(job_id=job.pk)
+    queued = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=Status.QUEUED, error="", rows_done=0, finished_at=None
+    )
     return bool(queued)
 
 
-def run_job(*, job_id: int) -> str:
-    """Run one queued job to the end (the worker's task); a job not queued is left alone."""
+class WorkerStopping(Exception):
+    """The worker is shutting down: the import stops between two rows."""
+
+
+def run_queued_jobs(stop: threading.Event) -> int:
+    """Run the oldest queued job to the end; how many ran (0 or 1).
+
+    The worker polls this on a thread of its own (``LONG_POLLED_JOBS``), not through
+    the task queue: an import of minutes must not hold up the acknowledgements and
+    reminders queued behind it. ``stop`` is set when the worker shuts down.
+    """
+    job_id = selectors.next_queued_job()
+    if job_id is None:
+        return 0
+    run_job(job_id=job_id, stop=stop)
+    return 1
+
+
+def run_job(*, job_id: int, stop: threading.Event | None = None) -> str:
+    """Run one queued job to the end; a job not queued is left alone."""
     moment = now()
     claimed = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING,
@@ -184,7 +192,7 @@ def run_job(*, job_id: int) -> str:
         _delete_upload(job)
         return Status.FAILED
     ImportJob.objects.filter(pk=job.pk).update(rows_total=_rows_total(plan))
-    progress = Progress(job)
+    progress = Progress(job, stop)
     options = Options(
         date_order=job.date_order or None,
         dry_run=job.dry_run,
@@ -192,16 +200,19 @@ def run_job(*, job_id: int) -> str:
     )
     try:
         outcome = run_import(plan, options, on_row=progress.tick)
-    except (SystemExit, KeyboardInterrupt):
-        # The worker is told to stop now (a second Ctrl-C or SIGTERM): the batch being
-        # written was rolled back, and the job says so at once rather than after
-        # IMPORT_STALLED_AFTER. A worker killed outright is caught by that instead.
+    except (WorkerStopping, SystemExit, KeyboardInterrupt) as stopped:
+        # The worker is shutting down (SIGTERM, Ctrl-C): the batch being written was
+        # rolled back, and the job says so at once rather than after
+        # IMPORT_STALLED_AFTER; it can be run again. A worker killed outright is
+        # caught by that instead.
         _finish(
             job,
             Status.FAILED,
             error="The worker was stopped during the import.",
             rows=progress.rows,
         )
+        if isinstance(stopped, WorkerStopping):
+            return Status.FAILED
         raise
     except Exception as error:
         # Not a row's fault (those are rejected one by one): the job says it failed,
@@ -231,13 +242,16 @@ def run_job(*, job_id: int) -> str:
 class Progress:
     """Counts rows as the runner reads them and writes the count now and then."""
 
-    def __init__(self, job: ImportJob) -> None:
+    def __init__(self, job: ImportJob, stop: threading.Event | None = None) -> None:
+        self.stop = stop
         self.job_id = job.pk
         self.dry_run = job.dry_run
         self.rows = 0
         self.written_at = time.monotonic()
 
     def tick(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise WorkerStopping
         self.rows += 1
         waited = time.monotonic() - self.written_at
         if self.rows % PROGRESS_EVERY == 0 or waited >= PROGRESS_SECONDS:

@@ -59,6 +59,12 @@ def import_jobs(limit: int = 50) -> list[ImportJob]:
     return list(ImportJob.objects.select_related("user").order_by("-created_at", "-pk")[:limit])
 
 
+def next_queued_job() -> int | None:
+    """The oldest import job waiting for the worker."""
+    queued = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("pk")
+    return queued.values_list("pk", flat=True).first()
+
+
 def live_key(job_id: int) -> str:
     """Where a running dry run's progress is kept (see ``jobs.Progress``)."""
     return f"imports:job:{job_id}:live"

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 BACK_OFF_FIRST = 1.0
 BACK_OFF_MAX = 30.0
+# How long a stopping worker waits for a long job to stop (between two rows).
+STOP_WAIT = 30.0
 
 
 class Command(BaseCommand):
@@ -38,6 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, batch, **options):
         stop = threading.Event()
+        long_jobs = []
         if batch:
             periodic.run_due_jobs({})  # first: replaying the spool stores submissions
             periodic.drain_polled_jobs()
@@ -45,6 +48,10 @@ class Command(BaseCommand):
             periodic.start_thread(stop)
             for path in settings.POLLED_JOBS:
                 periodic.start_poller(path, stop, idle_wait=interval)
+            long_jobs = [
+                periodic.start_poller(path, stop, idle_wait=interval, long=True)
+                for path in settings.LONG_POLLED_JOBS
+            ]
         # Each round is a batch run of the library's worker, so it says "starting"
         # and "no more tasks" every round: keep only its warnings.
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
@@ -64,6 +71,18 @@ class Command(BaseCommand):
             run_rounds(worker, interval=interval, once=batch)
         finally:
             stop.set()
+            _let_finish(long_jobs)
+
+
+def _let_finish(threads: list[threading.Thread]) -> None:
+    """Give a long job (an import) the moment it needs to say it was stopped, and roll
+    back its batch, even if a second signal comes meanwhile."""
+    for thread in threads:
+        try:
+            thread.join(timeout=STOP_WAIT)
+        except (KeyboardInterrupt, SystemExit):
+            thread.join(timeout=STOP_WAIT)
+            raise
 
 
 def run_rounds(worker: Worker, *, interval: float, once: bool) -> None:
