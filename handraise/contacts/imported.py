@@ -116,6 +116,7 @@ class _Batch:
         self.named: dict[tuple[str, str, str], _Person | int] = {}
         self.organisations: dict[str, Organisation] = {}
         self.stored: dict[int, _Person] = {}
+        self.names: dict[int, str] = {}  # stored contact -> name, from the reads below
         self.existing: set[int] = set()  # the ``known`` contacts still here
         self.new: list[_Person] = []
         self.order = itertools.count(1 << 62)
@@ -127,9 +128,11 @@ class _Batch:
         phones = {phone for person in people for phone in person.phones}
         if emails:
             rows = ContactEmail.objects.filter(email__in=emails).values_list(
-                "email", "pk", "contact_id"
+                "email", "pk", "contact_id", "contact__name"
             )
-            batch.emails = {email: (pk, contact_id) for email, pk, contact_id in rows}
+            for email, pk, contact_id, name in rows:
+                batch.emails[email] = (pk, contact_id)
+                batch.names[contact_id] = name
         if phones:
             rows = (
                 ContactPhone.objects.filter(number__in=phones)
@@ -138,6 +141,7 @@ class _Batch:
             )
             for number, contact_id, name in rows:
                 batch.phones[number].append((contact_id, name))
+                batch.names[contact_id] = name
         name_only = [p for p in people if not (p.emails or p.phones) and matching.match_key(p.name)]
         if name_only:
             rows = (
@@ -150,9 +154,14 @@ class _Batch:
             )
             for pk, name, organisation in rows:
                 batch.named[_name_key(name, organisation or "")] = pk
+                batch.names[pk] = name
         known = {p.known for p in people if p.known is not None}
         if known:  # unless merged or erased since
-            batch.existing = set(Contact.objects.filter(pk__in=known).values_list("pk", flat=True))
+            # An erased person's placeholder is nobody: their row is not them again.
+            still_here = Contact.objects.filter(pk__in=known, erased_at__isnull=True)
+            found = dict(still_here.values_list("pk", "name"))
+            batch.names.update(found)
+            batch.existing = set(found)
         names = {p.organisation.strip() for p in people if p.organisation.strip()}
         if names:
             # SQLite's lower() folds ASCII only: the names as given find the rest.
@@ -229,7 +238,9 @@ class _Batch:
         if isinstance(holder, _Person):
             return holder
         if holder not in self.stored:
-            self.stored[holder] = _Person(contact=Contact(pk=holder), is_new=False)
+            # Named already, so a later row of the batch can match them by phone.
+            stub = Contact(pk=holder, name=self.names.get(holder, ""))
+            self.stored[holder] = _Person(contact=stub, is_new=False)
         return self.stored[holder]
 
     @staticmethod
@@ -359,10 +370,11 @@ class _Batch:
             organisation = contact.organisation.name if contact.organisation else ""
             bucket.insert(0, _Lookalike(contact.pk, contact.name, added.name_key, organisation))
             del bucket[matching.MAX_CANDIDATES :]
-        # A contact remembered from an earlier batch may have been merged away since.
+        # A contact remembered from an earlier batch may have been merged away or
+        # erased since.
         still_here = set(
             Contact.objects.filter(
-                pk__in={c.pk for rows in close.values() for c in rows}
+                pk__in={c.pk for rows in close.values() for c in rows}, erased_at__isnull=True
             ).values_list("pk", flat=True)
         )
         suggestions = {}

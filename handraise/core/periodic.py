@@ -86,11 +86,11 @@ def run_polled_job(path: str, *arguments) -> int | None:
         close_old_connections()
 
 
-def drain_polled_jobs(rounds: int = 100) -> None:
-    """Run every polled job until it finds no more work (for ``worker --batch``)."""
-    never = threading.Event()
+def drain_polled_jobs(stop: threading.Event, rounds: int = 100) -> None:
+    """Run every polled job until it finds no more work (for ``worker --batch``);
+    ``stop`` is handed to the long ones."""
     for path, arguments in [(p, ()) for p in settings.POLLED_JOBS] + [
-        (p, (never,)) for p in settings.LONG_POLLED_JOBS
+        (p, (stop,)) for p in settings.LONG_POLLED_JOBS
     ]:
         for _ in range(rounds):
             if not run_polled_job(path, *arguments):

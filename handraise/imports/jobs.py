@@ -163,7 +163,7 @@ def run_queued_jobs(stop: threading.Event) -> int:
     the task queue: an import of minutes must not hold up the acknowledgements and
     reminders queued behind it. ``stop`` is set when the worker shuts down.
     """
-    job_id = selectors.next_queued_job()
+    job_id = None if stop.is_set() else selectors.next_queued_job()
     if job_id is None:
         return 0
     run_job(job_id=job_id, stop=stop)
@@ -204,7 +204,10 @@ def run_job(*, job_id: int, stop: threading.Event | None = None) -> str:
         # The worker is shutting down (SIGTERM, Ctrl-C): the batch being written was
         # rolled back, and the job says so at once rather than after
         # IMPORT_STALLED_AFTER; it can be run again. A worker killed outright is
-        # caught by that instead.
+        # caught by that instead. One stopped before its first row just waits again.
+        if isinstance(stopped, WorkerStopping) and not progress.rows:
+            ImportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED)
+            return Status.QUEUED
         _finish(
             job,
             Status.FAILED,

@@ -235,3 +235,31 @@ def test_distinct_rows_sharing_a_phone_and_name_stay_two_people():
     distinct = [dataclasses.replace(person, distinct=True) for person in people]
     assert [r.matched_on for r in record_imported_contacts(distinct)] == ["new", "new"]
     assert Contact.objects.filter(name="Sophie Nowak").count() == 2
+
+
+def test_a_phone_added_to_a_stored_person_finds_them_again_later_in_the_batch():
+    resolve_contact(name="Jane Smith", email="jane@x.example")
+    first, second = record_imported_contacts(
+        [
+            ImportedPerson(name="Jane Smith", emails=["jane@x.example"], phones=["+447700900777"]),
+            ImportedPerson(
+                name="Jane Smith", emails=["jane@work.example"], phones=["+447700900777"]
+            ),
+        ]
+    )
+    assert (first.matched_on, second.matched_on) == ("email", "phone")
+    assert Contact.objects.count() == 1 and not MergeSuggestion.objects.exists()
+
+
+def test_an_erased_persons_placeholder_is_not_found_again_by_their_old_id():
+    (ann,) = record_imported_contacts([ImportedPerson(name="Ann Lee", emails=["ann@lee.example"])])
+    Contact.objects.filter(pk=ann.contact.pk).update(
+        name="Erased person", match_key="", erased_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    ContactEmail.objects.filter(contact=ann.contact).delete()
+    (again,) = record_imported_contacts(
+        [ImportedPerson(name="Ann Lee", emails=["ann@lee.example"], known=ann.contact.pk)]
+    )
+    assert again.matched_on == "new" and again.contact != ann.contact
+    placeholder = Contact.objects.get(pk=ann.contact.pk)
+    assert placeholder.name == "Erased person" and not placeholder.emails.exists()

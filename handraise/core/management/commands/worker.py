@@ -9,6 +9,7 @@ that doubles from 1 s to 30 s and starts again at 1 s after a round that worked.
 
 import contextlib
 import logging
+import signal
 import threading
 import time
 
@@ -42,8 +43,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         long_jobs = []
         if batch:
+            # Until the library's handlers are set below, SIGTERM stops a long job (an
+            # import) between two rows, so the job can say it was stopped.
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
             periodic.run_due_jobs({})  # first: replaying the spool stores submissions
-            periodic.drain_polled_jobs()
+            periodic.drain_polled_jobs(stop)
         else:
             periodic.start_thread(stop)
             for path in settings.POLLED_JOBS:
