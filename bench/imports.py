@@ -69,21 +69,16 @@ def run(run: Run) -> Section:
 
 def _measure(run: Run, section: Section, database: ScratchDatabase) -> None:
     label = database.label
-    output = run.work_dir / f"import-{database.kind}.json"
-    run_child(
-        "bench.import_run",
+    measured = _child(
+        run,
+        database,
+        "import",
         [
             f"--rows={run.sizes.import_rows}",
             f"--seed={run.seed}",
             f"--file={run.work_dir / 'import-contacts.csv'}",
-            f"--output={output}",
         ],
-        env={**database.env, "DJANGO_SETTINGS_MODULE": "handraise.settings"},
-        log=run.log_path(f"import-{database.kind}"),
-        progress=lambda line: run.progress(f"import on {label}: {line}"),
-        failure=f"the import benchmark failed on {label}",
     )
-    measured = json.loads(output.read_text())
     seconds, reference = measured["import_seconds"], measured["reference_seconds"]
     rate = measured["rows"] / seconds
     section.rows.append(
@@ -121,20 +116,15 @@ def _measure(run: Run, section: Section, database: ScratchDatabase) -> None:
 
 def _measure_directory(run: Run, section: Section, database: ScratchDatabase) -> None:
     label = database.label
-    output = run.work_dir / f"import-dir-{database.kind}.json"
-    run_child(
-        "bench.import_dir_run",
+    measured = _child(
+        run,
+        database,
+        "import DIR",
         [
             f"--scale={run.sizes.import_scale}",
             f"--directory={run.work_dir / f'export-{database.kind}'}",
-            f"--output={output}",
         ],
-        env={**database.env, "DJANGO_SETTINGS_MODULE": "handraise.settings"},
-        log=run.log_path(f"import-dir-{database.kind}"),
-        progress=lambda line: run.progress(f"import DIR on {label}: {line}"),
-        failure=f"the import DIR benchmark failed on {label}",
     )
-    measured = json.loads(output.read_text())
     seconds, reference = measured["import_seconds"], measured["reference_seconds"]
     section.rows.append(
         Row(
@@ -153,3 +143,19 @@ def _measure_directory(run: Run, section: Section, database: ScratchDatabase) ->
         f"and {after['touchpoints']:,} of {before['touchpoints']:,} touchpoints; peak RSS "
         f"{measured['peak_rss_after_mb']:.0f} MB (was {measured['peak_rss_before_mb']:.0f} MB)."
     )
+
+
+def _child(run: Run, database: ScratchDatabase, name: str, arguments: list[str]) -> dict:
+    """Run ``bench.import_run`` ("import") or ``bench.import_dir_run`` ("import DIR") on
+    the scratch database; what it measured."""
+    slug = name.lower().replace(" ", "-")
+    output = run.work_dir / f"{slug}-{database.kind}.json"
+    run_child(
+        "bench.import_run" if name == "import" else "bench.import_dir_run",
+        [*arguments, f"--output={output}"],
+        env={**database.env, "DJANGO_SETTINGS_MODULE": "handraise.settings"},
+        log=run.log_path(f"{slug}-{database.kind}"),
+        progress=lambda line: run.progress(f"{name} on {database.label}: {line}"),
+        failure=f"the {name} benchmark failed on {database.label}",
+    )
+    return json.loads(output.read_text())

@@ -36,6 +36,16 @@ def refused(error: ValidationError) -> RowProblem:
     return RowProblem(" ".join(error.messages))
 
 
+def _recorded(record, item: dict) -> list[str]:
+    """One row written by its app's ``record_imported_*`` service, which answers
+    (object, made): "new" or "updated"; a refusal becomes the row's reason."""
+    try:
+        _, made = record(**item)
+    except ValidationError as error:
+        raise refused(error) from None
+    return ["new" if made else "updated"]
+
+
 def _length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
@@ -66,11 +76,7 @@ def check_stage(row: Row, header: list[str], mapping: Mapping, context: Context)
 
 
 def record_stage(item: dict, context: Context) -> list[str]:
-    try:
-        _, made = record_imported_stage(**item)
-    except ValidationError as error:
-        raise refused(error) from None
-    return ["new" if made else "updated"]
+    return _recorded(record_imported_stage, item)
 
 
 # --- themes ---------------------------------------------------------------------------
@@ -91,8 +97,7 @@ def check_theme(row: Row, header: list[str], mapping: Mapping, context: Context)
 
 
 def record_theme(item: dict, context: Context) -> list[str]:
-    _, made = record_imported_theme(**item)
-    return ["new" if made else "updated"]
+    return _recorded(record_imported_theme, item)
 
 
 # --- quick tags -----------------------------------------------------------------------
@@ -117,8 +122,7 @@ def check_quick_tag(row: Row, header: list[str], mapping: Mapping, context: Cont
 
 
 def record_quick_tag(item: dict, context: Context) -> list[str]:
-    _, made = record_imported_quick_tag(**item)
-    return ["new" if made else "updated"]
+    return _recorded(record_imported_quick_tag, item)
 
 
 # --- cadences: one row per step -------------------------------------------------------
@@ -224,11 +228,7 @@ def check_reply_template(row: Row, header: list[str], mapping: Mapping, context:
 
 
 def record_reply_template(item: dict, context: Context) -> list[str]:
-    try:
-        _, made = record_imported_reply_template(**item)
-    except ValidationError as error:
-        raise refused(error) from None
-    return ["new" if made else "updated"]
+    return _recorded(record_imported_reply_template, item)
 
 
 # --- organisations (before the contacts that name them) -------------------------------
@@ -250,8 +250,4 @@ def check_organisation(row: Row, header: list[str], mapping: Mapping, context: C
 
 
 def record_organisation(item: dict, context: Context) -> list[str]:
-    try:
-        _, made = record_imported_organisation(**item)
-    except ValidationError as error:
-        raise refused(error) from None
-    return ["new" if made else "updated"]
+    return _recorded(record_imported_organisation, item)
