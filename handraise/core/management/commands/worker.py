@@ -10,8 +10,8 @@ that doubles from 1 s to 30 s and starts again at 1 s after a round that worked.
 import contextlib
 import logging
 import signal
+import sys
 import threading
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -42,20 +42,6 @@ class Command(BaseCommand):
     def handle(self, *args, interval, batch, **options):
         stop = threading.Event()
         long_jobs = []
-        if batch:
-            # Until the library's handlers are set below, SIGTERM stops a long job (an
-            # import) between two rows, so the job can say it was stopped.
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            periodic.run_due_jobs({})  # first: replaying the spool stores submissions
-            periodic.drain_polled_jobs(stop)
-        else:
-            periodic.start_thread(stop)
-            for path in settings.POLLED_JOBS:
-                periodic.start_poller(path, stop, idle_wait=interval)
-            long_jobs = [
-                periodic.start_poller(path, stop, idle_wait=interval, long=True)
-                for path in settings.LONG_POLLED_JOBS
-            ]
         # Each round is a batch run of the library's worker, so it says "starting"
         # and "no more tasks" every round: keep only its warnings.
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
@@ -69,27 +55,67 @@ class Command(BaseCommand):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
-        worker.configure_signals()  # SIGTERM/SIGINT: finish the task at hand, then exit
+        _handle_signals(worker, stop)
+        if batch:
+            periodic.run_due_jobs({})  # first: replaying the spool stores submissions
+            periodic.drain_polled_jobs(stop)
+        else:
+            periodic.start_thread(stop)
+            for path in settings.POLLED_JOBS:
+                periodic.start_poller(path, stop, idle_wait=interval)
+            long_jobs = [
+                periodic.start_poller(path, stop, idle_wait=interval, long=True)
+                for path in settings.LONG_POLLED_JOBS
+            ]
         logger.info("Starting worker worker_id=%s", worker.worker_id)
         try:
-            run_rounds(worker, interval=interval, once=batch)
+            run_rounds(worker, stop, interval=interval, once=batch)
         finally:
             stop.set()
             _let_finish(long_jobs)
 
 
+def _handle_signals(worker: Worker, stop: threading.Event) -> None:
+    """SIGTERM, SIGINT: finish the task at hand, stop a long job (an import) between two
+    rows, then exit 0. A second signal ends a short task at once, as the library's does.
+
+    Unlike the library's own handler, the first signal never raises in the main thread:
+    an exception landing between SQLite's BEGIN EXCLUSIVE and the transaction's bookkeeping
+    would leave the lock held, and the import thread could then neither roll back its
+    batch nor say that it was stopped.
+    """
+
+    def shutdown(signum, frame):
+        if worker.running:
+            logger.warning(
+                "Received %s - finishing what is running, then stopping.", signal.strsignal(signum)
+            )
+            worker.running = False
+            stop.set()
+        elif worker.running_task:
+            logger.warning("Received %s - ending the current task.", signal.strsignal(signum))
+            worker.reset_signals()
+            sys.exit(1)
+        else:
+            logger.warning(
+                "Received %s - already stopping (an import rolls back its batch).",
+                signal.strsignal(signum),
+            )
+
+    for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), shutdown)
+
+
 def _let_finish(threads: list[threading.Thread]) -> None:
     """Give a long job (an import) the moment it needs to say it was stopped, and roll
-    back its batch, even if a second signal comes meanwhile."""
+    back its batch."""
     for thread in threads:
-        try:
-            thread.join(timeout=STOP_WAIT)
-        except (KeyboardInterrupt, SystemExit):
-            thread.join(timeout=STOP_WAIT)
-            raise
+        thread.join(timeout=STOP_WAIT)
 
 
-def run_rounds(worker: Worker, *, interval: float, once: bool) -> None:
+def run_rounds(worker: Worker, stop: threading.Event, *, interval: float, once: bool) -> None:
+    # Waits are on ``stop``, so a signal during a back-off ends the worker at once.
     back_off = BACK_OFF_FIRST
     while worker.running:
         try:
@@ -104,11 +130,11 @@ def run_rounds(worker: Worker, *, interval: float, once: bool) -> None:
             )
             with contextlib.suppress(DatabaseError):
                 close_old_connections()
-            time.sleep(back_off)
+            stop.wait(back_off)
             back_off = min(back_off * 2, BACK_OFF_MAX)
             continue
         back_off = BACK_OFF_FIRST
         if once:
             return
         if worker.running:
-            time.sleep(interval)
+            stop.wait(interval)
