@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("handraise.enquiries.urls")),
     path("", include("handraise.sales.urls")),
     path("", include("handraise.contacts.urls")),
+    path("", include("handraise.marketing.urls")),
     path("", include("handraise.privacy.urls")),
     path("", include("handraise.accounts.urls")),
     path("", include("handraise.imports.urls")),
