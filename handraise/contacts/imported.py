@@ -127,7 +127,7 @@ class _Batch:
         emails = {email for person in people for email in person.emails}
         phones = {phone for person in people for phone in person.phones}
         if emails:
-            rows = ContactEmail.objects.filter(email__in=emails).values_list(
+            rows = ContactEmail.objects.filter(email__any_of=emails).values_list(
                 "email", "pk", "contact_id", "contact__name"
             )
             for email, pk, contact_id, name in rows:
@@ -135,7 +135,7 @@ class _Batch:
                 batch.names[contact_id] = name
         if phones:
             rows = (
-                ContactPhone.objects.filter(number__in=phones)
+                ContactPhone.objects.filter(number__any_of=phones)
                 .order_by("pk")
                 .values_list("number", "contact_id", "contact__name")
             )
@@ -146,8 +146,8 @@ class _Batch:
         if name_only:
             rows = (
                 Contact.objects.filter(
-                    match_key__in={matching.match_key(p.name) for p in name_only},
-                    name__in={p.name for p in name_only},
+                    match_key__any_of={matching.match_key(p.name) for p in name_only},
+                    name__any_of={p.name for p in name_only},
                 )
                 .order_by("-pk")  # the earliest is written last, so it wins
                 .values_list("pk", "name", "organisation__name")
@@ -158,7 +158,7 @@ class _Batch:
         known = {p.known for p in people if p.known is not None}
         if known:  # unless merged or erased since
             # An erased person's placeholder is nobody: their row is not them again.
-            still_here = Contact.objects.filter(pk__in=known, erased_at__isnull=True)
+            still_here = Contact.objects.filter(pk__any_of=known, erased_at__isnull=True)
             found = dict(still_here.values_list("pk", "name"))
             batch.names.update(found)
             batch.existing = set(found)
@@ -167,7 +167,7 @@ class _Batch:
             # SQLite's lower() folds ASCII only: the names as given find the rest.
             rows = (
                 Organisation.objects.annotate(lower=Lower("name"))
-                .filter(Q(lower__in={name.lower() for name in names}) | Q(name__in=names))
+                .filter(Q(lower__any_of={name.lower() for name in names}) | Q(name__any_of=names))
                 .order_by("-pk")  # the earliest is written last, so it wins
             )
             batch.organisations = {row.name.lower(): row for row in rows}
@@ -285,13 +285,13 @@ class _Batch:
         ids = list(self.stored)
         if not ids:
             return
-        for contact in Contact.objects.select_related("organisation").filter(pk__in=ids):
+        for contact in Contact.objects.select_related("organisation").filter(pk__any_of=ids):
             self.stored[contact.pk].contact = contact
         with_email = set(
-            ContactEmail.objects.filter(contact_id__in=ids).values_list("contact_id", flat=True)
+            ContactEmail.objects.filter(contact_id__any_of=ids).values_list("contact_id", flat=True)
         )
         with_phone = set(
-            ContactPhone.objects.filter(contact_id__in=ids).values_list("contact_id", flat=True)
+            ContactPhone.objects.filter(contact_id__any_of=ids).values_list("contact_id", flat=True)
         )
         for pk, person in self.stored.items():
             person.has_email, person.has_phone = pk in with_email, pk in with_phone
@@ -374,7 +374,7 @@ class _Batch:
         # erased since.
         still_here = set(
             Contact.objects.filter(
-                pk__in={c.pk for rows in close.values() for c in rows}, erased_at__isnull=True
+                pk__any_of={c.pk for rows in close.values() for c in rows}, erased_at__isnull=True
             ).values_list("pk", flat=True)
         )
         suggestions = {}
@@ -443,7 +443,7 @@ class Lookalikes:
         missing = keys - self.buckets.keys()
         if missing:
             newest_first = (
-                Contact.objects.filter(match_key__in=missing)
+                Contact.objects.filter(match_key__any_of=missing)
                 .annotate(
                     rank=Window(RowNumber(), partition_by=F("match_key"), order_by=F("pk").desc())
                 )

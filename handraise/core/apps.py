@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "handraise.core"
     label = "core"
+
+    def ready(self) -> None:
+        from handraise.core import lookups  # noqa: F401  registers ``__any_of``

@@ -5,7 +5,8 @@ SQLite in statements of at most 999 parameters). For 20,000 of the import's
 records it took 40-45 µs a row on SQLite and 40-60 on PostgreSQL, against 3-6
 µs for plain multi-row INSERTs on SQLite and 10-14 for COPY on PostgreSQL (where
 multi-row INSERTs took 80 µs, psycopg splitting out their placeholders on the
-client). These are those statements, built from the model's own table
+client; where rows may already be there, an INSERT from one array a column does
+without them). These are those statements, built from the model's own table
 and column names, for plain rows: no model instances, no signals, no defaults
 filled in (every column without a database default is given). Only an app's
 own modules may use them on the app's tables, as with any write: the layer test
@@ -32,11 +33,15 @@ def insert_rows(
 ) -> list[int]:
     """INSERT each row (values in the order of ``columns``, field names) into ``model``;
     with ``return_ids``, the new rows' ids in the order of ``rows``."""
+    if ignore_conflicts and return_ids:
+        raise ValueError("the rows skipped have no new id: ask for one or the other")
     rows = list(rows)
     if not rows:
         return []
     fields = [model._meta.get_field(name) for name in columns]
-    if connection.vendor == "postgresql" and not ignore_conflicts:
+    if connection.vendor == "postgresql":
+        if ignore_conflicts:
+            return _unnest(model, fields, rows, return_ids=return_ids)
         return _copy(model, fields, rows, return_ids=return_ids)
     quote = connection.ops.quote_name
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
@@ -89,6 +94,29 @@ def _copy(model, fields, rows: list, *, return_ids: bool) -> list[int]:
         with cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+    return ids
+
+
+def _unnest(model, fields, rows: list, *, return_ids: bool) -> list[int]:
+    """PostgreSQL, where a row may already be there (COPY cannot skip it): one INSERT
+    from ``unnest`` of an array a column, so psycopg has a parameter a column to send
+    rather than one a value to split out (50 ms a statement of 1,000 records)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
+    tail = f" RETURNING {quote(model._meta.pk.column)}" if return_ids else ""
+    # Only the model's own table and column names go into the text; values are parameters.
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING{tail}"
+    )
+    ids = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            cursor.execute(statement, [list(column) for column in zip(*chunk, strict=True)])
+            if return_ids:
+                ids += [row[0] for row in cursor.fetchall()]
     return ids
 
 

@@ -10,6 +10,7 @@ and a second import of the file finds them by it first.
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -49,8 +50,10 @@ def import_contacts(
     dry_run: bool = False,
     distinct: bool = False,
     on_row: Callable[[], None] = lambda: None,
+    check_elsewhere: bool = False,
 ) -> Outcome:
-    """``distinct``: every row is a different person (our own export; see ImportedPerson)."""
+    """``distinct``: every row is a different person (our own export; see ImportedPerson).
+    ``check_elsewhere``: rows are checked in a second process (see ``batches``)."""
     lookalikes = Lookalikes()  # kept across the batches: see its docstring
 
     def write_many(items: list[tuple[str, ImportedPerson]]) -> list[list[str]]:
@@ -76,10 +79,13 @@ def import_contacts(
 
     return run_rows(
         rows,
-        check=lambda row: _person(row, header, mapping, region, zone, date_order),
+        check=functools.partial(
+            _person, header=header, mapping=mapping, region=region, zone=zone, date_order=date_order
+        ),
         write_many=write_many,
         dry_run=dry_run,
         on_row=on_row,
+        check_elsewhere=check_elsewhere,
     )
 
 
@@ -103,6 +109,7 @@ def resolution_counts(resolution: Resolution) -> list[str]:
 
 def _person(
     row: Row,
+    *,
     header: list[str],
     mapping: Mapping,
     region: str,

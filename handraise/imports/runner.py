@@ -53,6 +53,9 @@ ALL_KINDS = ("contacts", "assets", "touchpoints", "enquiries", "deals", "activit
 ALL_KINDS += ("settings", "stages", "themes", "quick-tags", "cadences", "forms")
 ALL_KINDS += ("reply-templates", "organisations")
 SETTINGS = "settings"
+# Contacts files longer than this have their rows checked in a second process (see
+# ``batches``); below it, starting one would cost more than it saves.
+CHECK_ELSEWHERE_FROM = 5_000
 # What `handraise export DIR` writes, in the order a rebuild reads it: each file only
 # refers to what the files before it brought in.
 DIRECTORY_ORDER = (
@@ -212,6 +215,8 @@ def _run_contacts(plan: Plan, options: Options, on_row: Callable[[], None]) -> O
         dry_run=options.dry_run,
         distinct=options.from_export,
         on_row=on_row,
+        # A second process costs a second to start: worth it for a long file only.
+        check_elsewhere=plan.table.lines > CHECK_ELSEWHERE_FROM,
     )
 
 

@@ -40,7 +40,7 @@ def contact_with_email(email: str) -> int | None:
 
 def already_among(*, kind: str, keys: list[str]) -> set[str]:
     """Which of these keys an earlier import remembered (one query for a batch)."""
-    rows = ImportedRecord.objects.filter(kind=kind, key__in=keys)
+    rows = ImportedRecord.objects.filter(kind=kind, key__any_of=keys)
     return set(rows.values_list("key", flat=True))
 
 
@@ -50,7 +50,7 @@ def asset_titled(title: str) -> int | None:
 
 def imported_among(*, kind: str, keys: list[str]) -> dict[str, int]:
     """Which of these keys an earlier import remembered, with what it imported."""
-    rows = ImportedRecord.objects.filter(kind=kind, key__in=keys)
+    rows = ImportedRecord.objects.filter(kind=kind, key__any_of=keys)
     return dict(rows.values_list("key", "object_id"))
 
 

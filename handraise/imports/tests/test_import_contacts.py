@@ -13,6 +13,7 @@ from django.core.management import CommandError
 from handraise.accounts.models import BusinessSettings
 from handraise.contacts.models import Contact, ContactEmail, ContactPhone, MergeSuggestion
 from handraise.core.text import clean_text
+from handraise.imports import runner
 from handraise.imports.mapping import CONTACT_ALIASES, MappingError, map_columns, parse_overrides
 from handraise.imports.tests.importing import run, write
 
@@ -179,7 +180,18 @@ def test_a_dry_run_says_what_would_happen_and_writes_nothing(tmp_path):
     assert code == 1
 
 
-def test_bad_rows_go_to_the_rejects_file_with_line_and_reason_and_the_rest_import(tmp_path):
+@pytest.fixture(params=["checked here", "checked in a second process"])
+def checking(request, monkeypatch):
+    """Both ways rows are checked: in the importing process, or (for long files) in a
+    second one while the first writes (``batches.run_rows(check_elsewhere=True)``)."""
+    if request.param == "checked in a second process":
+        monkeypatch.setattr(runner, "CHECK_ELSEWHERE_FROM", 0)
+    return request.param
+
+
+def test_bad_rows_go_to_the_rejects_file_with_line_and_reason_and_the_rest_import(
+    tmp_path, checking
+):
     text = (
         "Name,Email,Phone,Created\n"
         "Good One,good@example.com,,\n"
@@ -216,6 +228,34 @@ def test_bad_rows_go_to_the_rejects_file_with_line_and_reason_and_the_rest_impor
     # What a spreadsheet would run as a formula is written as text.
     assert rows[1][3].startswith("'=")
     assert "3 imported" not in out and "imported 3 contacts" in out and "5 rejected" in out
+
+
+def test_rows_checked_in_a_second_process_are_written_in_order_across_batches(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(runner, "CHECK_ELSEWHERE_FROM", 0)
+    bad = {4: "Bad Phone,,12", 700: "Bad Mail,x@,", 1203: "Last Bad,,,too,many"}
+    lines = ["Name,Email,Phone"] + [
+        bad.get(line, f"Person {line},person{line}@example.com,")  # line 1 is the header
+        for line in range(2, 1300)
+    ]
+    path = write(tmp_path, "\n".join(lines) + "\nPerson 2,PERSON2@example.com,\n")
+
+    code, out = run("contacts", str(path))
+
+    assert code == 1
+    assert "imported 1,296 contacts (1,295 new, 1 already here" in out
+    with (tmp_path / "people.rejects.csv").open(newline="") as rejects:
+        rows = list(csv.reader(rejects))[1:]
+    assert [(row[0], row[2]) for row in rows] == [
+        ("4", "Bad Phone"),
+        ("700", "Bad Mail"),
+        ("1203", "Last Bad"),
+    ]
+    assert "not a valid phone number" in rows[0][1]
+    assert "not a valid email address" in rows[1][1]
+    assert "header names 3 columns" in rows[2][1]
+    assert Contact.objects.filter(name="Person 1299").exists()
 
 
 def test_date_order_settles_ambiguous_dates(tmp_path):
