@@ -232,7 +232,10 @@ class _Batch:
         name = name.strip()
         if not name:
             return None
-        return self.organisations.setdefault(name.lower(), Organisation(name=name))
+        key = name.lower()
+        if key not in self.organisations:  # most rows name one already read or added
+            self.organisations[key] = Organisation(name=name)
+        return self.organisations[key]
 
     def _person(self, holder: "_Person | int") -> _Person:
         if isinstance(holder, _Person):
