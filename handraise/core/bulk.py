@@ -120,6 +120,35 @@ def _unnest(model, fields, rows: list, *, return_ids: bool) -> list[int]:
     return ids
 
 
+class GrowingTables:
+    """Fresh statistics for tables a long import fills, on PostgreSQL.
+
+    PostgreSQL plans every lookup, and the foreign-key check of every row inserted,
+    from each table's last statistics. Taken while a table was nearly empty (after a
+    VACUUM, or by autovacuum at its first few dozen rows), they make a scan of the
+    whole table look cheapest, and the checks of a 100,000-row import then scan it
+    once a row: 160 s instead of 50 measured. So, as PostgreSQL's own advice on
+    populating a database says, ANALYZE: here each time the rows written double,
+    a dozen times for a million rows, tens of milliseconds each. Elsewhere, nothing.
+    """
+
+    FIRST = 1000
+
+    def __init__(self, *models: type[models.Model]) -> None:
+        self.tables = [model._meta.db_table for model in models]
+        self.written = 0
+        self.next_at = self.FIRST
+
+    def grew(self, rows: int) -> None:
+        self.written += rows
+        if self.written < self.next_at or connection.vendor != "postgresql":
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(table) for table in self.tables))
+        self.next_at = self.written * 2
+
+
 def db_value(moment: datetime):
     """A datetime as this database stores it (SQLite keeps text in UTC)."""
     return connection.ops.adapt_datetimefield_value(moment)

@@ -15,11 +15,19 @@ from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from handraise.contacts.imported import ImportedPerson, Lookalikes, record_imported_contacts
-from handraise.contacts.models import Contact, Organisation
+from handraise.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    MergeSuggestion,
+    Organisation,
+)
 from handraise.contacts.services import Resolution
+from handraise.core.bulk import GrowingTables
 from handraise.imports.batches import Outcome, RowProblem, run_rows
 from handraise.imports.fields import Fields, over_limit
 from handraise.imports.mapping import Mapping
+from handraise.imports.models import ImportedRecord
 from handraise.imports.reading import BadRow, Row
 from handraise.imports.records import Remembered, record_key, remember_many
 from handraise.imports.selectors import imported_among
@@ -55,6 +63,9 @@ def import_contacts(
     """``distinct``: every row is a different person (our own export; see ImportedPerson).
     ``check_elsewhere``: rows are checked in a second process (see ``batches``)."""
     lookalikes = Lookalikes()  # kept across the batches: see its docstring
+    tables = GrowingTables(
+        Contact, ContactEmail, ContactPhone, Organisation, MergeSuggestion, ImportedRecord
+    )
 
     def write_many(items: list[tuple[str, ImportedPerson]]) -> list[list[str]]:
         known = imported_among(
@@ -75,6 +86,7 @@ def import_contacts(
             if their_id
         ]
         remember_many(remembered + new_contacts(resolutions), file_name=file_name)
+        tables.grew(len(items))
         return [resolution_counts(resolution) for resolution in resolutions]
 
     return run_rows(

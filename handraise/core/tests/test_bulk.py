@@ -4,9 +4,10 @@ on whichever database the suite runs on (each has its own statements)."""
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from handraise.contacts.models import Contact, ContactEmail
-from handraise.core.bulk import db_value, insert_rows
+from handraise.core.bulk import GrowingTables, db_value, insert_rows
 from handraise.imports.models import ImportedRecord
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
@@ -66,3 +67,25 @@ def test_any_of_finds_what_in_finds():
     assert found(email__any_of=wanted) == found(email__in=wanted) == ["ann@example.com"]
     assert found(contact_id__any_of=[ann.pk, bea.pk]) == ["ann@example.com", "bea@example.com"]
     assert found(email__any_of=[]) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_statistics_follow_a_table_as_an_import_fills_it():
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE relname = %s", [Contact._meta.db_table]
+            )
+            return cursor.fetchone()[0]
+
+    tables = GrowingTables(Contact)
+    columns = ["name", "match_key", "job_title", "notes", "created_at", "updated_at"]
+    for size in (400, 400, 700):  # 800 written: not yet; 1,500: past the first thousand
+        rows = [("P", "p", "", "", db_value(MOMENT), db_value(MOMENT))] * size
+        insert_rows(Contact, columns, rows)
+        tables.grew(size)
+        if size == 400:
+            assert estimated_rows() < 800
+
+    # The planner now knows the table holds 1,500 rows, not the few it held before.
+    assert estimated_rows() == 1500
