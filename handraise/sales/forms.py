@@ -359,3 +359,9 @@ class ProposalForm(NextStepFields):
         if not given and not self.has_error("link") and not self.has_error("document"):
             raise forms.ValidationError("Give a link to the proposal or attach the document.")
         return data
+
+
+class OriginForm(forms.Form):
+    """Where the deal came from, when the user knows better than its history."""
+
+    origin = forms.ChoiceField(choices=Deal.Origin.choices, label="Origin")

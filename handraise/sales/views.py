@@ -26,7 +26,7 @@ from handraise.core.clock import business_date, business_time, now
 from handraise.core.htmx import is_htmx
 from handraise.core.placeholders import DEAL, offered
 from handraise.insights import exports
-from handraise.sales import cadences, calendar, selectors, services
+from handraise.sales import cadences, calendar, origins, selectors, services
 from handraise.sales.documents import download_name
 from handraise.sales.forms import (
     ActivityForm,
@@ -37,6 +37,7 @@ from handraise.sales.forms import (
     DraftForm,
     MoveForm,
     NextStepForm,
+    OriginForm,
     ProposalForm,
     kept_steps,
     owner_choices,
@@ -165,6 +166,8 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
         **cadence_panel,
         "next_step_form": forms.get("next_step_form")
         or NextStepForm(initial=next_step, auto_id="step_%s"),
+        "origin_form": forms.get("origin_form")
+        or OriginForm(initial={"origin": deal.origin}, auto_id="origin_%s"),
         "activity_form": forms.get("activity_form")
         or ActivityForm(
             deal_is_open=not deal.stage.is_closed,
@@ -323,6 +326,17 @@ def next_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _deal_page(request, pk, status=422)
     messages.success(request, "Next step saved.")
+    return redirect("deal", pk=pk)
+
+
+@require_POST
+def set_origin(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = OriginForm(request.POST, auto_id="origin_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, origin_form=form)
+    origins.set_deal_origin(deal=deal, user=request.user, origin=form.cleaned_data["origin"])
+    messages.success(request, "Origin saved.")
     return redirect("deal", pk=pk)
 
 
