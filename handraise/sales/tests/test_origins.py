@@ -1,4 +1,4 @@
-"""A deal's origin is decided from its history when it opens, with its reason; users may change it."""
+"""A deal's origin comes from its history when it opens, with its reason; users may change it."""
 
 from datetime import timedelta
 from decimal import Decimal
