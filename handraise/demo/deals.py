@@ -69,7 +69,10 @@ def plan_deals(b: Build, people: People, enquiries: list[EnquiryPlan]) -> list[D
         plan.enquiry = enquiry
         plan.deal.enquiry = enquiry.enquiry
         if not referral and enquiry.enquiry.utm_campaign:
-            plan.deal.origin_reason = f"Marketing-sourced: the enquiry carried UTM campaign “{enquiry.enquiry.utm_campaign}”."
+            campaign = enquiry.enquiry.utm_campaign
+            plan.deal.origin_reason = (
+                f"Marketing-sourced: the enquiry carried UTM campaign “{campaign}”."
+            )
         enquiry.enquiry.status = Enquiry.Status.CONVERTED
         plans.append(plan)
 
