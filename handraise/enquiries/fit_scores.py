@@ -7,19 +7,23 @@ the enquiry. Intake (``submissions.process_submission``, ``answering.record_enqu
 asks ``fit_at_intake`` before it creates the enquiry, so the score is written with
 it; ``rescore_enquiries`` runs in the task queue after the profile is saved
 (``insights.tasks.rescore_fit``), in batches of one SELECT, one phone SELECT and
-one UPDATE each, so a big history never holds one long transaction. Imported
-enquiries keep the score their file gave until the profile next changes.
+a few UPDATEs each (``UPDATE ... FROM (VALUES ...)``), so a big history never
+holds one long transaction. Imported enquiries keep the score their file gave
+until the profile next changes.
 """
 
+import sqlite3
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from handraise.contacts.models import Contact, ContactPhone
 from handraise.enquiries.models import Enquiry
 from handraise.insights.fit import Fit, FitFacts, ProfileTerms, active_terms, region_of, score_fit
 
 RESCORE_BATCH = 1_000
+# Rows per UPDATE: three parameters each, well inside SQLite's oldest limit of 999.
+ROWS_PER_UPDATE = 300
 
 
 def fit_at_intake(
@@ -114,6 +118,32 @@ def _write_batch(terms: ProfileTerms, batch: list[tuple[int, FitFacts]]) -> None
     scored = []
     for pk, facts in batch:
         fit = score_fit(terms, facts)
-        scored.append(Enquiry(pk=pk, fit_score=fit.score, fit_reasons=fit.reasons_text))
+        scored.append((pk, fit.score, fit.reasons_text))
     with transaction.atomic():
-        Enquiry.objects.bulk_update(scored, ["fit_score", "fit_reasons"], batch_size=500)
+        if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 33):
+            Enquiry.objects.bulk_update(
+                [Enquiry(pk=pk, fit_score=score, fit_reasons=why) for pk, score, why in scored],
+                ["fit_score", "fit_reasons"],
+            )
+            return
+        for start in range(0, len(scored), ROWS_PER_UPDATE):
+            _update_from_values(scored[start : start + ROWS_PER_UPDATE])
+
+
+def _update_from_values(rows: list[tuple[int, int | None, str]]) -> None:
+    """One UPDATE ... FROM (VALUES ...) for these rows.
+
+    Not ``bulk_update``: its CASE WHEN of one branch per row is compared for every
+    row, so a batch of 1,000 took 1.3 s on SQLite; this takes milliseconds.
+    (VALUES names its columns column1, column2, ... on both databases.)
+    """
+    quote = connection.ops.quote_name
+    table = quote(Enquiry._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    sql = (
+        f"UPDATE {table} SET {quote('fit_score')} = CAST(v.column2 AS INTEGER), "  # noqa: S608
+        f"{quote('fit_reasons')} = CAST(v.column3 AS TEXT) "
+        f"FROM (VALUES {values}) AS v WHERE {table}.{quote('id')} = v.column1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])

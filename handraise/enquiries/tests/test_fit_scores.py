@@ -120,3 +120,16 @@ def test_rescoring_works_in_batches_and_reads_phones_and_domains(profile):
             "budget not stated; mentions none of the profile's keywords",
         )
     }
+
+
+def test_rescoring_against_an_emptied_profile_leaves_no_score(profile):
+    make_enquiry("Ann Lee", fit_score=80, fit_reasons="manufacturing: a target sector")
+    IdealClientProfile.objects.update(
+        industries=[], min_employees=None, max_employees=None, regions=[], min_deal_value=None,
+        keywords=[],
+    )  # fmt: skip
+    assert rescore_enquiries() == 1
+    assert Enquiry.objects.values_list("fit_score", "fit_reasons").get() == (
+        None,
+        "no ideal client profile to score against",
+    )
