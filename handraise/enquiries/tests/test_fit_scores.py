@@ -9,6 +9,7 @@ from handraise.enquiries import answering, submissions
 from handraise.enquiries.fit_scores import rescore_enquiries
 from handraise.enquiries.models import Enquiry
 from handraise.insights.models import IdealClientProfile
+from handraise.privacy.services import erase_person
 from handraise.testing.factories import make_enquiry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -133,3 +134,12 @@ def test_rescoring_against_an_emptied_profile_leaves_no_score(profile):
         None,
         "no ideal client profile to score against",
     )
+
+
+def test_erasing_a_person_removes_the_reasons_that_describe_them(owner, profile):
+    from_before = make_enquiry(
+        "Ann Lee", fit_score=90, fit_reasons="manufacturing: a target sector"
+    )
+    erase_person(contact=from_before.contact, by=owner)
+    from_before.refresh_from_db()
+    assert (from_before.fit_score, from_before.fit_reasons) == (90, "")
