@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handraise.accounts.access import owner_required
+from handraise.contacts.selectors import contact_for_user
 from handraise.core.clock import business_date, business_time, now
 from handraise.core.htmx import is_htmx
 from handraise.core.placeholders import DEAL, offered
@@ -36,6 +37,7 @@ from handraise.sales.forms import (
     DealFilterForm,
     DraftForm,
     MoveForm,
+    NewDealForm,
     NextStepForm,
     OriginForm,
     ProposalForm,
@@ -327,6 +329,29 @@ def next_step(request: HttpRequest, pk: int) -> HttpResponse:
         return _deal_page(request, pk, status=422)
     messages.success(request, "Next step saved.")
     return redirect("deal", pk=pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_deal(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """Open a deal for a contact with no enquiry: its origin comes from their history."""
+    contact = contact_for_user(request.user, contact_pk)
+    if contact.erased_at:
+        raise Http404("An erased person's placeholder takes no new deals.")
+    form = NewDealForm(
+        request.POST or None,
+        initial={"title": f"{contact.name}: ", "next_step_due": business_date(now())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.open_deal(contact=contact, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Deal “{deal.title}” opened in the pipeline.")
+            return redirect("deal", pk=deal.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"contact": contact, "form": form}
+    return render(request, "sales/deal_new.html", context, status=status)
 
 
 @require_POST

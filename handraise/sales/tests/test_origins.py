@@ -196,3 +196,52 @@ def test_setting_the_same_origin_twice_is_one_change(owner):
     first = origins.set_deal_origin(deal=deal, user=owner, origin="repeat", at=now())
     again = origins.set_deal_origin(deal=deal, user=owner, origin="repeat")
     assert again.origin_reason == first.origin_reason
+
+
+def test_a_teammate_opens_a_deal_from_the_contact_page_and_it_is_owner_outbound(
+    teammate_client,
+):
+    contact = make_contact("Cold Prospect")
+    page = teammate_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert reverse("deal-new", args=[contact.pk]) in page
+    response = teammate_client.post(
+        reverse("deal-new", args=[contact.pk]),
+        {
+            "title": "Outreach",
+            "value": "1200",
+            "next_step": "Send the case study",
+            "next_step_due": today().isoformat(),
+        },
+    )
+    deal = Deal.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/deals/{deal.pk}/"
+    assert (deal.origin, deal.enquiry_id, deal.contact_id) == (
+        Deal.Origin.OUTBOUND,
+        None,
+        contact.pk,
+    )
+    assert deal.origin_reason == "Owner outbound: opened by Tom with no enquiry behind it."
+
+
+def test_a_new_deal_with_a_past_next_step_is_refused_and_nothing_is_made(teammate_client):
+    contact = make_contact("Cold Prospect")
+    response = teammate_client.post(
+        reverse("deal-new", args=[contact.pk]),
+        {
+            "title": "<b>Outreach</b>",
+            "value": "1200",
+            "next_step": "Send it",
+            "next_step_due": (today() - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "That date has passed" in page and "&lt;b&gt;Outreach&lt;/b&gt;" in page
+    assert not Deal.objects.exists()
+
+
+def test_an_outsider_cannot_open_a_deal(outsider_client):
+    contact = make_contact("Cold Prospect")
+    response = outsider_client.post(reverse("deal-new", args=[contact.pk]), {"title": "x"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not Deal.objects.exists()
