@@ -1,7 +1,9 @@
 """A deal's origin comes from its history when it opens, with its reason; users may change it."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,6 +18,8 @@ from handraise.sales.models import Deal
 from handraise.testing.factories import make_closed_deal, make_contact, make_enquiry, today
 
 pytestmark = [pytest.mark.django_db]
+
+BLNS = Path(__file__).resolve().parents[3] / "tests" / "data" / "blns.json"
 
 
 def convert(enquiry: Enquiry, user) -> Deal:
@@ -245,3 +249,26 @@ def test_an_outsider_cannot_open_a_deal(outsider_client):
     response = outsider_client.post(reverse("deal-new", args=[contact.pk]), {"title": "x"})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert not Deal.objects.exists()
+
+
+def test_hostile_strings_through_the_new_deal_and_origin_forms_never_crash(teammate_client):
+    strings = json.loads(BLNS.read_text("utf-8"))
+    contact = make_contact("Cold Prospect")
+    for value in strings:
+        response = teammate_client.post(
+            reverse("deal-new", args=[contact.pk]),
+            {
+                "title": value,
+                "value": value if value[:1].isdigit() else "10",
+                "next_step": value,
+                "next_step_due": today().isoformat(),
+            },
+        )
+        assert response.status_code in (302, 422), value
+        if response.status_code == 422:
+            assert "<script>alert(" not in response.content.decode()
+    deal = Deal.objects.first()
+    for value in strings:
+        response = teammate_client.post(reverse("deal-origin", args=[deal.pk]), {"origin": value})
+        assert response.status_code in (302, 422), value
+    assert teammate_client.get(reverse("deal", args=[deal.pk])).status_code == 200
