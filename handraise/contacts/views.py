@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from handraise.accounts.access import is_owner
 from handraise.contacts import selectors
 from handraise.core.htmx import is_htmx
+from handraise.marketing.sources import contact_sources
 from handraise.sales.selectors import timeline
 
 PAGE_SIZE = 50
@@ -34,8 +35,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     story = timeline(contact=contact, before=request.GET.get("before", ""))
     if is_htmx(request):  # the timeline's "Earlier" and "Back to the latest" links
         return render(request, "sales/_timeline.html", {"timeline": story, "show_deal": True})
+    details = selectors.contact_details(contact)
     context = {
-        "details": selectors.contact_details(contact),
+        "details": details,
+        "sources": contact_sources(contact_id=contact.pk, enquiries=details.enquiries),
         "timeline": story,
         # Exporting and erasing a person's data are the owners' (handraise.privacy).
         "is_owner": is_owner(request.user),

@@ -68,6 +68,11 @@ def plan_deals(b: Build, people: People, enquiries: list[EnquiryPlan]) -> list[D
         plan = _new_deal(b, rng, enquiry.person, origin, "Enquiry", created, bias, fast=fast)
         plan.enquiry = enquiry
         plan.deal.enquiry = enquiry.enquiry
+        if not referral and enquiry.enquiry.utm_campaign:
+            campaign = enquiry.enquiry.utm_campaign
+            plan.deal.origin_reason = (
+                f"Marketing-sourced: the enquiry carried UTM campaign “{campaign}”."
+            )
         enquiry.enquiry.status = Enquiry.Status.CONVERTED
         plans.append(plan)
 
@@ -130,6 +135,15 @@ def _moment_after(b: Build, rng: random.Random, after: datetime) -> datetime | N
     return moment if moment < b.now else None
 
 
+# The reasons ``sales.origins`` gives, in the words the demo's history supports.
+_ORIGIN_REASONS = {
+    Deal.Origin.MARKETING: "Marketing-sourced: an inbound enquiry.",
+    Deal.Origin.REFERRAL: "Referral: the enquiry came through the referral channel.",
+    Deal.Origin.OUTBOUND: "Owner outbound: opened with no enquiry behind it.",
+    Deal.Origin.REPEAT: "Repeat client: an earlier deal was won.",
+}
+
+
 def _new_deal(
     b: Build,
     rng: random.Random,
@@ -153,6 +167,7 @@ def _new_deal(
         contact=person.contact,
         stage=b.stages[stage],
         origin=origin,
+        origin_reason=_ORIGIN_REASONS[origin],
         value=Decimal(value),
         currency="GBP",
         created_at=created_at,

@@ -33,6 +33,7 @@ from handraise.demo.words import (
 )
 from handraise.enquiries.models import Enquiry
 from handraise.enquiries.response_clock import REMIND_BEFORE
+from handraise.insights.fit import Fit, FitFacts, ProfileTerms, region_of, score_fit
 from handraise.insights.models import IdealClientProfile
 from handraise.sales.models import Activity, Deal
 
@@ -51,6 +52,17 @@ _RESPONSE_TIMES = (
     (22, (240, 960)),
     (12, (960, 3600)),
     (6, None),
+)
+
+
+DEMO_PROFILE_NAME = "Owner-managed operations businesses"
+DEMO_PROFILE = ProfileTerms(
+    industries=ICP_INDUSTRIES,
+    min_employees=20,
+    max_employees=250,
+    regions=("GB",),
+    min_deal_value=Decimal(8000),
+    keywords=ICP_KEYWORDS,
 )
 
 
@@ -121,11 +133,11 @@ def _lead_enquiry(
     if channel in (Enquiry.Channel.FORM, Enquiry.Channel.MEETING):
         _attribute_to_visits(rng, journeys, person, enquiry)
     plan = EnquiryPlan(enquiry, person, is_lead=not not_a_lead)
+    fit = _fit(person, message)
+    enquiry.fit_score, enquiry.fit_reasons = fit.score, fit.reasons_text
     if not_a_lead:
         enquiry.status = Enquiry.Status.NOT_A_LEAD
-        enquiry.fit_score = rng.randint(0, 10)
         return plan
-    enquiry.fit_score = _fit_score(person, message)
     minutes = rng.choices(_RESPONSE_TIMES, [w for w, _ in _RESPONSE_TIMES])[0][1]
     if minutes is not None:
         response_minutes = rng.randint(*minutes)
@@ -260,35 +272,39 @@ def _attribute_to_visits(
     ) = landing.utm
 
 
-def _fit_score(person: Person, message: str) -> int:
-    """An approximation of the profile match: industry, size and what they wrote."""
-    score = 10
-    if person.org:
-        if person.org.industry in ICP_INDUSTRIES:
-            score += 40
-        if 20 <= (person.org.organisation.employees or 0) <= 250:
-            score += 25
-    if any(keyword in message.lower() for keyword in ICP_KEYWORDS):
-        score += 20
-    return min(score, 100)
+def _fit(person: Person, message: str) -> Fit:
+    """The enquiry's fit by the app's own rules, against the demo's profile."""
+    organisation = person.org.organisation if person.org else None
+    return score_fit(
+        DEMO_PROFILE,
+        FitFacts(
+            industry=organisation.industry if organisation else "",
+            employees=organisation.employees if organisation else None,
+            region=region_of(
+                phones=[number for number, _label in person.phones],
+                domains=[organisation.domain] if organisation else [],
+            ),
+            text=message,
+        ),
+    )
 
 
 def create_ideal_client_profile() -> None:
     if IdealClientProfile.objects.exists():
         return
     IdealClientProfile.objects.create(
-        name="Owner-managed operations businesses",
+        name=DEMO_PROFILE_NAME,
         description=(
             "UK manufacturers, food producers, distributors and logistics firms of 20 to 250 "
             "people, where the owner or operations director feels the strain of growth: "
             "lead times slipping, overtime rising, everything routed through them."
         ),
-        industries=list(ICP_INDUSTRIES),
-        min_employees=20,
-        max_employees=250,
-        min_deal_value=Decimal(8000),
-        regions=["GB"],
-        keywords=list(ICP_KEYWORDS),
+        industries=list(DEMO_PROFILE.industries),
+        min_employees=DEMO_PROFILE.min_employees,
+        max_employees=DEMO_PROFILE.max_employees,
+        min_deal_value=DEMO_PROFILE.min_deal_value,
+        regions=list(DEMO_PROFILE.regions),
+        keywords=list(DEMO_PROFILE.keywords),
     )
 
 

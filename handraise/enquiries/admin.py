@@ -48,7 +48,8 @@ class EnquiryAdmin(admin.ModelAdmin):
     search_fields = ["from_name", "from_email", "from_company", "contact__name"]
     autocomplete_fields = ["contact"]
     date_hierarchy = "received_at"
-    readonly_fields = ["created_at"]
+    # The fit is the profile's rules' (enquiries.fit_scores), recomputed when it changes.
+    readonly_fields = ["created_at", "fit_score", "fit_reasons"]
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["channel", "status", "form", "contact", "received_at", "message"]}),
@@ -80,6 +81,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                     "first_response_at",
                     "first_response_by",
                     "fit_score",
+                    "fit_reasons",
                     "created_at",
                 ]
             },

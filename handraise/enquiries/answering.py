@@ -21,6 +21,7 @@ from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries import inbound_mail
 from handraise.enquiries.acknowledgement import enquirer_email
+from handraise.enquiries.fit_scores import fit_at_intake
 from handraise.enquiries.models import Enquiry, InboundEmail
 from handraise.enquiries.response_clock import record_first_response, response_due
 from handraise.insights.models import QuickTag
@@ -229,11 +230,16 @@ def record_enquiry(
     received_at = min(received_at or now(), now())
     business = BusinessSettings.load()
     with transaction.atomic():
+        clean_email = normalise_email(email) if email else ""
+        clean_phone = normalise_phone(phone, region=business.default_phone_region) if phone else ""
         resolution = resolve_contact(
-            name=name,
-            email=normalise_email(email) if email else "",
-            phone=normalise_phone(phone, region=business.default_phone_region) if phone else "",
-            organisation=company,
+            name=name, email=clean_email, phone=clean_phone, organisation=company
+        )
+        fit = fit_at_intake(
+            contact=resolution.contact,
+            message=message,
+            from_phone=clean_phone,
+            from_email=clean_email,
         )
         enquiry = Enquiry.objects.create(
             channel=channel,
@@ -245,6 +251,8 @@ def record_enquiry(
             from_phone=phone,
             from_company=company,
             response_due_at=response_due(received_at, business),
+            fit_score=fit.score,
+            fit_reasons=fit.reasons_text,
         )
         if answered:
             if channel == Enquiry.Channel.MEETING:

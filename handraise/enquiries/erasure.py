@@ -18,7 +18,8 @@ from handraise.enquiries.models import Enquiry, InboundEmail, Submission
 
 # What an enquiry keeps: channel, status, form, the response clock, the fit score,
 # and the campaign labels (utm source, medium, campaign), which are the business's
-# own words. utm_content and utm_term can carry a mailing tool's subscriber id.
+# own words. utm_content and utm_term can carry a mailing tool's subscriber id. The
+# fit's reasons go: they describe the person (their sector, size, country, words).
 ERASED_ENQUIRY_FIELDS = {
     "message": "",
     "from_name": "",
@@ -30,6 +31,7 @@ ERASED_ENQUIRY_FIELDS = {
     "landing_page": "",
     "utm_content": "",
     "utm_term": "",
+    "fit_reasons": "",
 }
 
 

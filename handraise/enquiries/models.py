@@ -124,7 +124,10 @@ class Enquiry(models.Model):
         on_delete=models.SET_NULL,
         related_name="first_responses",
     )
+    # Fit against the ideal client profile (``insights.fit``): set at intake, recomputed
+    # for every enquiry when the profile changes. The reasons are its words, "; "-joined.
     fit_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    fit_reasons = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
 
     class Meta:
@@ -152,6 +155,10 @@ class Enquiry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} from {self.from_name or self.contact_id}"
+
+    @property
+    def fit_reasons_list(self) -> list[str]:
+        return [reason for reason in self.fit_reasons.split("; ") if reason]
 
     @property
     def response_time(self):

@@ -34,6 +34,7 @@ from handraise.core.clock import now
 from handraise.core.text import clean_text
 from handraise.enquiries import spool
 from handraise.enquiries.acknowledgement import acknowledge_enquiry, notify_owners
+from handraise.enquiries.fit_scores import fit_at_intake
 from handraise.enquiries.forms import IntakeForm
 from handraise.enquiries.models import Enquiry, Form, Submission
 from handraise.enquiries.response_clock import response_due
@@ -336,6 +337,12 @@ def process_submission(*, submission_id: int, skip_locked: bool = False) -> str:
             phone=data.get("phone", ""),
             organisation=data.get("company", ""),
         )
+        fit = fit_at_intake(
+            contact=resolution.contact,
+            message=data.get("message", ""),
+            from_phone=data.get("phone", ""),
+            from_email=data.get("email", ""),
+        )
         enquiry = Enquiry.objects.create(
             channel=Enquiry.Channel.FORM,
             form=submission.form,
@@ -355,6 +362,8 @@ def process_submission(*, submission_id: int, skip_locked: bool = False) -> str:
             utm_content=data.get("utm_content", ""),
             utm_term=data.get("utm_term", ""),
             response_due_at=response_due(submission.received_at, business),
+            fit_score=fit.score,
+            fit_reasons=fit.reasons_text,
         )
         submission.status = Submission.Status.PROCESSED
         submission.enquiry = enquiry

@@ -36,6 +36,7 @@ from handraise.enquiries.forms import (
 )
 from handraise.enquiries.intake import forget_cached_forms
 from handraise.enquiries.models import Enquiry, Form, InboundEmail, ReplyTemplate, Submission
+from handraise.marketing import sources
 
 PAGE_SIZE = 50
 
@@ -77,6 +78,8 @@ def _detail(request, enquiry: Enquiry, status: int = 200, **forms) -> HttpRespon
     context = {
         "enquiry": enquiry,
         "context": selectors.enquiry_context(enquiry),
+        "original_source": sources.original_source(contact_id=enquiry.contact_id),
+        "latest_source": sources.latest_sources([enquiry]).get(enquiry.pk),
         "now": now(),
         "reply_form": forms.get("reply_form")
         or ReplyForm(

@@ -61,3 +61,87 @@ class SignalFields(forms.Form):
             "signal_kind": self.cleaned_data.get("signal_kind", ""),
             "signal_text": self.cleaned_data.get("signal_text", ""),
         }
+
+
+class LinesField(forms.CharField):
+    """A list typed one item per line (commas separate too); empty lines are dropped."""
+
+    def __init__(self, *, item_max: int = 100, items_max: int = 50, **kwargs):
+        self.item_max, self.items_max = item_max, items_max
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", item_max * items_max)
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> list[str]:
+        text = super().clean(value)
+        items: list[str] = []
+        for line in text.replace(",", "\n").splitlines():
+            item = " ".join(line.split())
+            if item and item.casefold() not in (seen.casefold() for seen in items):
+                items.append(item)
+        if len(items) > self.items_max:
+            raise ValidationError(f"Give at most {self.items_max} items.")
+        long = [item for item in items if len(item) > self.item_max]
+        if long:
+            raise ValidationError(f"Keep each item to {self.item_max} characters.")
+        return items
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+
+class RegionsField(LinesField):
+    def clean(self, value) -> list[str]:
+        regions = [region.upper() for region in super().clean(value)]
+        bad = [r for r in regions if not (len(r) == 2 and r.isascii() and r.isalpha())]
+        if bad:
+            raise ValidationError(
+                "Use two-letter country codes such as GB, IE or DE (not recognised: "
+                f"{', '.join(bad[:5])})."
+            )
+        return regions
+
+
+class IdealClientProfileForm(forms.Form):
+    """The owner's definition of the right client; enquiries are scored against it."""
+
+    name = forms.CharField(max_length=200, initial="Ideal client", label="Name")
+    description = forms.CharField(
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Who they are, in a sentence or two",
+    )
+    industries = LinesField(
+        label="Target sectors", help_text="One per line, e.g. Manufacturing, Logistics."
+    )
+    min_employees = forms.IntegerField(
+        required=False, min_value=0, max_value=10_000_000, label="Smallest size (people)"
+    )
+    max_employees = forms.IntegerField(
+        required=False, min_value=0, max_value=10_000_000, label="Largest size (people)"
+    )
+    regions = RegionsField(
+        label="Target countries", help_text="Two-letter codes, one per line or comma-separated."
+    )
+    min_deal_value = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        label="Smallest worthwhile budget",
+        help_text="Compared with an amount the enquirer writes (£8,000, 12k EUR).",
+    )
+    keywords = LinesField(
+        label="Words that suggest a good fit", help_text="One per line, e.g. lead time, backlog."
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("min_employees"), data.get("max_employees")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_employees", "The largest size must be at least the smallest.")
+        return data

@@ -3,15 +3,21 @@
 The forms that log a conversation (a deal's activity, the Inbox's call and
 meeting) call ``record_signals`` inside their own transaction, so a signal never
 outlives the activity it came from. Grouping signals into themes is not here.
+``save_ideal_client_profile`` is the settings page's write: it queues the
+rescoring of every enquiry once the profile is committed.
 The ``record_imported_*`` functions restore what an export held (themes, quick
 tags, the ideal client profile, signals) with its own dates; they notify nothing.
 """
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
+from handraise.insights import tasks
+from handraise.insights.fit import active_profile
 from handraise.insights.models import IdealClientProfile, QuickTag, Signal, Theme
 
 SIGNAL_TEXT_MAX = 2_000
@@ -105,6 +111,37 @@ def record_imported_quick_tag(
         defaults={"theme": theme, "position": position, "is_active": is_active},
     )
     return tag, made
+
+
+def save_ideal_client_profile(
+    *,
+    name: str,
+    description: str,
+    industries: Sequence[str],
+    min_employees: int | None,
+    max_employees: int | None,
+    min_deal_value: Decimal | None,
+    regions: Sequence[str],
+    keywords: Sequence[str],
+) -> IdealClientProfile:
+    """The profile in use, as the owner now defines it; every enquiry is rescored after.
+
+    The rescoring is a task queued in the same transaction (the database queue),
+    so a profile that failed to save never rescored anything.
+    """
+    if min_employees is not None and max_employees is not None and min_employees > max_employees:
+        raise ValidationError({"max_employees": "The largest size must be at least the smallest."})
+    with transaction.atomic():
+        profile = active_profile() or IdealClientProfile()
+        profile.name, profile.description = name, description
+        profile.industries, profile.regions = list(industries), list(regions)
+        profile.keywords = list(keywords)
+        profile.min_employees, profile.max_employees = min_employees, max_employees
+        profile.min_deal_value, profile.is_active = min_deal_value, True
+        profile.full_clean()
+        profile.save()
+        transaction.on_commit(tasks.rescore_fit.enqueue)
+    return profile
 
 
 def record_imported_profile(*, name: str, **fields) -> tuple[IdealClientProfile, bool]:

@@ -4,4 +4,5 @@ from handraise.insights import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/ideal-client/", views.ideal_client_profile, name="ideal-client"),
 ]

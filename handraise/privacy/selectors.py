@@ -352,6 +352,7 @@ def _enquiries(records: PersonRecords, at) -> list[dict]:
             "acknowledged_at": at(row.acknowledged_at),
             "first_response_at": at(row.first_response_at),
             "fit_score": row.fit_score,
+            "fit_reasons": row.fit_reasons,
             "submission": _submission(row.submission, at) if _has_submission(row) else None,
         }
         for row in rows

@@ -57,7 +57,10 @@ class DealAdmin(admin.ModelAdmin):
     autocomplete_fields = ["contact", "enquiry"]
     # Written only by move_deal and close_deal (which record the move, stop or start
     # cadences) and by the activity and proposal services; editing them here would skip that.
+    # The origin changes on the deal page, which records who set it (sales.origins).
     readonly_fields = [
+        "origin",
+        "origin_reason",
         "stage",
         "stage_entered_at",
         "closed_at",

@@ -359,3 +359,22 @@ class ProposalForm(NextStepFields):
         if not given and not self.has_error("link") and not self.has_error("document"):
             raise forms.ValidationError("Give a link to the proposal or attach the document.")
         return data
+
+
+class OriginForm(forms.Form):
+    """Where the deal came from, when the user knows better than its history."""
+
+    origin = forms.ChoiceField(choices=Deal.Origin.choices, label="Origin")
+
+
+class NewDealForm(forms.Form):
+    """A deal the owner opens for someone with no enquiry behind it (their own outreach)."""
+
+    title = forms.CharField(max_length=300)
+    value = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, initial=0)
+    next_step = forms.CharField(max_length=300, label="Next step")
+    next_step_due = forms.DateField(
+        label="Next step due",
+        # Browsers read a date input only in ISO form, whatever the site's locale.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -79,6 +79,8 @@ class Deal(models.Model):
     )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
     origin = models.CharField(max_length=10, choices=Origin.choices)
+    # Why it has that origin, in words (``sales.origins``), or who set it by hand.
+    origin_reason = models.CharField(max_length=300, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -35,7 +35,7 @@ from handraise.enquiries.models import Enquiry
 from handraise.enquiries.response_clock import record_first_response
 from handraise.insights.models import QuickTag
 from handraise.insights.services import record_signals
-from handraise.sales import cadences
+from handraise.sales import cadences, origins
 from handraise.sales.activities import record_activity
 from handraise.sales.documents import check_document
 from handraise.sales.models import (
@@ -181,36 +181,47 @@ def close_deal(
 
 def open_deal(
     *,
-    enquiry: Enquiry,
+    enquiry: Enquiry | None = None,
+    contact: Contact | None = None,
     user,
     title: str,
     value: Decimal,
     next_step: str,
     next_step_due: date | None,
 ) -> Deal:
-    """Open a deal from an enquiry in the first open stage, with marketing's context
-    attached: its origin, the business's currency and the activities logged so far.
+    """Open a deal in the first open stage: from an enquiry, with marketing's context
+    attached, or for a ``contact`` with no enquiry (the owner's own outreach).
 
-    The caller (``enquiries.answering.convert_to_deal``) holds the enquiry's lock and
-    has decided that it may become a deal.
+    Its origin and the reason for it are decided here, from the contact's history
+    (``origins.origin_of``). The caller converting an enquiry
+    (``enquiries.answering.convert_to_deal``) holds the enquiry's lock and has
+    decided that it may become a deal.
     """
+    if (enquiry is None) == (contact is None):
+        raise TypeError("open_deal() takes an enquiry or a contact, not both")
+    if enquiry is None:
+        check_next_step(next_step=next_step.strip(), next_step_due=next_step_due)
+    contact_id = enquiry.contact_id if enquiry is not None else contact.pk
     moment = now()
     with transaction.atomic():  # the deal and its earlier activities move together
+        origin = origins.origin_of(contact_id=contact_id, enquiry=enquiry, user=user)
         deal = Deal.objects.create(
             title=title,
-            contact_id=enquiry.contact_id,
+            contact_id=contact_id,
             enquiry=enquiry,
             stage=Stage.objects.filter(is_won=False, is_lost=False).order_by("position").first(),
-            origin=_origin_of(enquiry),
+            origin=origin.origin,
+            origin_reason=origin.reason,
             owner=user,
             value=value,
             currency=BusinessSettings.load().currency,
-            next_step=next_step,
+            next_step=next_step.strip(),
             next_step_due=next_step_due,
             created_at=moment,
             stage_entered_at=moment,
         )
-        Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
+        if enquiry is not None:
+            Activity.objects.filter(enquiry=enquiry, deal__isnull=True).update(deal=deal)
     return deal
 
 
@@ -246,6 +257,7 @@ def record_imported_deal(
         enquiry_id=enquiry_id,
         stage=stage,
         origin=origin,
+        origin_reason=origins.IMPORTED_REASON,
         owner=owner,
         value=value,
         currency=currency,
@@ -349,14 +361,6 @@ def record_imported_cadence(
             },
         )
     return cadence, made
-
-
-def _origin_of(enquiry: Enquiry) -> str:
-    if enquiry.channel == Enquiry.Channel.REFERRAL:
-        return Deal.Origin.REFERRAL
-    if Deal.objects.filter(contact_id=enquiry.contact_id, stage__is_won=True).exists():
-        return Deal.Origin.REPEAT
-    return Deal.Origin.MARKETING
 
 
 def set_next_step(*, deal: Deal, user, next_step: str, next_step_due: date | None) -> Deal:

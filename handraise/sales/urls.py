@@ -9,6 +9,8 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="deal"),
     path("deals/<int:pk>/move/", views.move, name="deal-move"),
     path("deals/<int:pk>/next-step/", views.next_step, name="deal-next-step"),
+    path("deals/<int:pk>/origin/", views.set_origin, name="deal-origin"),
+    path("contacts/<int:contact_pk>/deals/new/", views.new_deal, name="deal-new"),
     path("deals/<int:pk>/activities/", views.log_activity, name="deal-activity"),
     path("deals/<int:pk>/proposals/", views.send_proposal, name="deal-proposal"),
     path(

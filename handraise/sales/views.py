@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from handraise.accounts.access import owner_required
+from handraise.contacts.selectors import contact_for_user
 from handraise.core.clock import business_date, business_time, now
 from handraise.core.htmx import is_htmx
 from handraise.core.placeholders import DEAL, offered
 from handraise.insights import exports
-from handraise.sales import cadences, calendar, selectors, services
+from handraise.sales import cadences, calendar, origins, selectors, services
 from handraise.sales.documents import download_name
 from handraise.sales.forms import (
     ActivityForm,
@@ -36,7 +37,9 @@ from handraise.sales.forms import (
     DealFilterForm,
     DraftForm,
     MoveForm,
+    NewDealForm,
     NextStepForm,
+    OriginForm,
     ProposalForm,
     kept_steps,
     owner_choices,
@@ -165,6 +168,8 @@ def _deal_page(request: HttpRequest, pk: int, status: int = 200, **forms: Form) 
         **cadence_panel,
         "next_step_form": forms.get("next_step_form")
         or NextStepForm(initial=next_step, auto_id="step_%s"),
+        "origin_form": forms.get("origin_form")
+        or OriginForm(initial={"origin": deal.origin}, auto_id="origin_%s"),
         "activity_form": forms.get("activity_form")
         or ActivityForm(
             deal_is_open=not deal.stage.is_closed,
@@ -323,6 +328,40 @@ def next_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return _deal_page(request, pk, status=422)
     messages.success(request, "Next step saved.")
+    return redirect("deal", pk=pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_deal(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    """Open a deal for a contact with no enquiry: its origin comes from their history."""
+    contact = contact_for_user(request.user, contact_pk)
+    if contact.erased_at:
+        raise Http404("An erased person's placeholder takes no new deals.")
+    form = NewDealForm(
+        request.POST or None,
+        initial={"title": f"{contact.name}: ", "next_step_due": business_date(now())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.open_deal(contact=contact, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Deal “{deal.title}” opened in the pipeline.")
+            return redirect("deal", pk=deal.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"contact": contact, "form": form}
+    return render(request, "sales/deal_new.html", context, status=status)
+
+
+@require_POST
+def set_origin(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_for_user(request.user, pk)
+    form = OriginForm(request.POST, auto_id="origin_%s")
+    if not form.is_valid():
+        return _deal_page(request, pk, status=422, origin_form=form)
+    origins.set_deal_origin(deal=deal, user=request.user, origin=form.cleaned_data["origin"])
+    messages.success(request, "Origin saved.")
     return redirect("deal", pk=pk)
 
 

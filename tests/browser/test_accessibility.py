@@ -81,6 +81,11 @@ def test_pages_have_no_serious_accessibility_violations(handraise, new_context, 
     check(owner, "record-an-enquiry")
     owner.goto(f"{handraise.url}/inbox/quarantine/")
     check(owner, "quarantine")
+    owner.goto(f"{handraise.url}/marketing/fit/")
+    expect(owner.get_by_role("heading", name="By channel")).to_be_visible()
+    check(owner, "marketing-fit")
+    owner.goto(f"{handraise.url}/settings/ideal-client/")
+    check(owner, "ideal-client")
 
     blocking = [finding for finding in found if finding.blocking]
     lesser = [finding for finding in found if not finding.blocking]
@@ -128,6 +133,8 @@ def test_form_controls_have_their_own_labels_and_descriptions(handraise, new_con
     check(owner, "form-settings")
     owner.goto(f"{handraise.url}/inbox/new/")
     check(owner, "record-an-enquiry")
+    owner.goto(f"{handraise.url}/settings/ideal-client/")
+    check(owner, "ideal-client")
 
     assert problems == [], "\n".join(problems)
 
