@@ -140,6 +140,7 @@ def test_a_click_redirects_to_the_target_with_its_tags(client):
         "&utm_campaign=spring-2026&utm_content=header-button"
     )
     assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
 def test_a_click_records_a_touchpoint_with_asset_channel_and_tags(client):

@@ -165,6 +165,11 @@ def follow_link(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponseRedirect(tagged_url(link.target_url, link.utm))
     # A cached redirect is a click nobody counts.
     response["Cache-Control"] = "no-store"
+    # Handraise's own pages send no referrer elsewhere (SECURE_REFERRER_POLICY), and a
+    # redirect's policy governs the request it leads to. Here the referrer the
+    # browser holds is the page with the link (a newsletter, a post), never a
+    # Handraise address: let the target see its origin, as it would without us.
+    response["Referrer-Policy"] = "strict-origin-when-cross-origin"
     return response
 
 
