@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import steps
+from tests.browser.accessibility import audit, control_problems
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +87,35 @@ def test_a_newsletter_link_brings_a_prospect_whose_enquiry_shows_the_campaign(
     expect(row).to_have_count(1)
     expect(row.get_by_role("cell").nth(3)).to_have_text("1")
     shots.take(owner, "link-list-with-one-click")
+
+
+def test_the_link_pages_have_no_serious_accessibility_violations(handraise, new_context, shots):
+    found = []
+    problems = []
+
+    def check(page, name: str) -> None:
+        shots.take(page, name)
+        found.extend(audit(page, name, shots.folder))
+        problems.extend(f"{name}: {problem}" for problem in control_problems(page))
+
+    owner = new_context(bypass_csp=True).new_page()  # axe is injected into the page
+    steps.log_in(owner, handraise.url)
+    owner.goto(f"{handraise.url}/marketing/links/")
+    check(owner, "builder-empty")
+    owner.get_by_label("Target address").fill("javascript:alert(1)")
+    owner.get_by_role("button", name="Make the link").click()
+    expect(owner.locator(".field-invalid")).to_have_count(3)
+    check(owner, "builder-with-errors")
+    owner.get_by_label("Target address").fill("https://www.example.com/talk/")
+    owner.get_by_label("Source (utm_source)").fill("devconf")
+    owner.get_by_label("Medium (utm_medium)").fill("qr")
+    owner.get_by_role("button", name="Make the link").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text("https://www.example.com/talk/")
+    check(owner, "link-page")
+    owner.goto(f"{handraise.url}/marketing/links/")
+    expect(owner.locator("#link-list tbody tr")).to_have_count(1)
+    check(owner, "link-list")
+
+    blocking = [finding for finding in found if finding.blocking]
+    assert not blocking, "\n".join(map(str, found))
+    assert problems == [], "\n".join(problems)
