@@ -7,6 +7,11 @@ wrong type, 422 field errors (HTML forms re-render with messages) and a JSON
 ``Idempotency-Key`` reused for a different message, 503 only when not even the
 spool could keep the submission. Every value is cleaned (``core.text``) before
 it is validated, stored or shown.
+
+A GET shows the hosted form page. It carries the ``utm_*`` tags of its own
+address and its ``Referer`` in hidden fields (``_landing``), so a visitor who
+came from a newsletter's link and sends the plain form, with no script, still
+brings the campaign to the enquiry.
 """
 
 import json

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from handraise.marketing import link_selectors, link_services
 from handraise.marketing.models import Asset, Channel, ShortLink, Touchpoint
@@ -488,3 +491,37 @@ def test_the_big_list_of_naughty_strings_through_every_builder_field(owner_clien
     assert listing.status_code == 200
     for text in strings[:200]:
         assert owner_client.get(reverse("marketing-links"), {"q": text}).status_code == 200
+
+
+FUZZ = hypothesis_settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+PRINTABLE = st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="#")
+
+
+def test_generated_paths_queries_and_headers_never_redirect_elsewhere(client):
+    """Whatever follows /r/, whatever the query and headers: 302 to the registered target
+    only, or 404, never a server error."""
+    link = make_link()
+    allowed = tagged_url(link.target_url, link.utm)
+
+    @FUZZ
+    @given(
+        tail=st.one_of(st.just(link.code), st.text(PRINTABLE, max_size=60)),
+        query=st.text(PRINTABLE, max_size=120),
+        referer=st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=300),
+        agent=st.one_of(st.just(BROWSER), st.text(max_size=200)),
+    )
+    def request(tail, query, referer, agent):
+        response = client.get(
+            f"/r/{tail}?{query}", headers={"referer": referer, "user-agent": agent}
+        )
+        assert response.status_code in (302, 404), response.status_code
+        if response.status_code == 302:
+            assert response["Location"] == allowed
+
+    request()
