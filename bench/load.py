@@ -11,7 +11,7 @@ Two shapes of load:
   up in the latency instead of being hidden ("coordinated omission"); latency is
   counted from the scheduled start, not from when the client got round to it.
 
-It speaks only what the benchmarks need: POST of a url-encoded body, answers
+It speaks only what the benchmarks need: POST of a url-encoded body (or a GET), answers
 framed by Content-Length or chunked. It is not a general HTTP client, and it
 refuses to send anywhere but a loopback address.
 """
@@ -31,6 +31,8 @@ class Request:
     path: str
     body: bytes
     key: str = ""  # what the caller recognises this request by, e.g. the enquirer's email
+    method: str = "POST"  # or "GET", which sends no body
+    user_agent: str = "handraise-bench"
 
 
 @dataclass(frozen=True)
@@ -90,15 +92,20 @@ class Connection:
     async def post(self, request: Request, *, keep_alive: bool) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        head = (
-            f"POST {request.path} HTTP/1.1\r\n"
-            f"Host: {self.host}:{self.port}\r\n"
+        body = (
             "Content-Type: application/x-www-form-urlencoded\r\n"
             f"Content-Length: {len(request.body)}\r\n"
-            "User-Agent: handraise-bench\r\n"
+            if request.method == "POST"
+            else ""
+        )
+        head = (
+            f"{request.method} {request.path} HTTP/1.1\r\n"
+            f"Host: {self.host}:{self.port}\r\n"
+            f"{body}"
+            f"User-Agent: {request.user_agent}\r\n"
             f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
         )
-        self.writer.write(head.encode() + request.body)
+        self.writer.write(head.encode() + (request.body if request.method == "POST" else b""))
         await self.writer.drain()
         status, server_keeps_it = await self._read_answer()
         if not (keep_alive and server_keeps_it):

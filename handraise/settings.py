@@ -239,6 +239,9 @@ RATELIMIT_IP_META_KEY = "handraise.core.client_address.address_for_rate_limits"
 # Public intake: biggest body accepted, and submissions per address before quarantine.
 INTAKE_MAX_BYTES = env_int("INTAKE_MAX_BYTES", 64 * 1024)
 INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
+# Tracked links (/r/<code>): clicks counted per address; past this a click is still
+# redirected but not recorded (a room scanning one QR code shares one address).
+LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", "30/m")
 # A received submission (or a stored inbound email) still waiting after this many
 # seconds is retried by a sweep (it failed once, or no worker was there to take it).
 SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)

@@ -77,6 +77,10 @@ def layer(path: Path) -> str:
         return "templatetags"
     if "commands" in parts:
         return "commands"
+    if "views" in parts:  # a views package: one module per part of an area
+        return "views"
+    if path.stem.endswith("_selectors"):  # selectors named for what they hold
+        return "selectors"
     return path.stem
 
 

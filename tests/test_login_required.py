@@ -33,6 +33,7 @@ PUBLIC_URL_NAMES = {
     "intake",  # POST /f/<slug>/: the public enquiry intake
     "intake-thanks",
     "calendar-feed",  # GET /calendar/<secret>.ics: the secret is the credential
+    "link-redirect",  # GET /r/<code>: a tracked link, redirecting to its registered target
 }
 # The configuration has at least this many patterns (the admin alone has over a hundred);
 # fewer means the walk below went wrong and the test would prove nothing.

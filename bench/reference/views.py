@@ -29,6 +29,23 @@ def bare_submission(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_not_required
+@require_GET
+def bare_redirect(request: HttpRequest) -> HttpResponse:
+    """The reference for ``/r/<code>``: a public GET answered with a 302, nothing else."""
+    return HttpResponseRedirect("https://www.example.com/?utm_source=bench")
+
+
+@login_not_required
+@require_GET
+def bare_click(request: HttpRequest) -> HttpResponse:
+    """The reference for ``/r/<code>`` doing the same database work: one lookup by
+    primary key, one INSERT, then the 302."""
+    BareSubmission.objects.filter(pk=1).first()
+    BareSubmission.objects.create(name="click", email="click@example.com", message="")
+    return HttpResponseRedirect("https://www.example.com/?utm_source=bench")
+
+
 @require_GET
 def bare_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The reference for signed-in pages: one deal by primary key, in a small template.

@@ -7,10 +7,16 @@ wrong type, 422 field errors (HTML forms re-render with messages) and a JSON
 ``Idempotency-Key`` reused for a different message, 503 only when not even the
 spool could keep the submission. Every value is cleaned (``core.text``) before
 it is validated, stored or shown.
+
+A GET shows the hosted form page. It carries the ``utm_*`` tags of its own
+address and its ``Referer`` in hidden fields (``_landing``), so a visitor who
+came from a newsletter's link and sends the plain form, with no script, still
+brings the campaign to the enquiry.
 """
 
 import json
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -54,7 +60,9 @@ def intake(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return _with_cors(HttpResponse(status=204), request, form, preflight=True)
     if request.method == "GET":
-        blank = IntakeForm(form=form, phone_region=business.default_phone_region)
+        blank = IntakeForm(
+            form=form, phone_region=business.default_phone_region, initial=_landing(request)
+        )
         return _page(request, form, business, blank)
     if _cross_origin_refused(request, form, wants_json):
         return _error(True, 403, "This origin may not post to this form.")
@@ -151,6 +159,35 @@ def _form_and_business(slug: str) -> tuple[Form | None, BusinessSettings]:
         return Form(slug=slug, name=slug), BusinessSettings()
     _KNOWN[slug] = (time.monotonic(), form, business)
     return form, business
+
+
+LANDING_TAGS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+def _landing(request: HttpRequest) -> dict[str, str]:
+    """What the hosted form page was opened with, for its hidden fields: the UTM tags of
+    its address (a newsletter's link) and the page that linked to it, so a plain post
+    without the site's script still records the campaign. Cut to each field's limit;
+    the widget escapes them. A referrer on Handraise itself says nothing and is left out.
+    """
+    values = {}
+    for name in LANDING_TAGS:
+        value = _clean(name, request.GET.get(name, "")).strip()[: EXTRA_FIELDS[name]]
+        if value:
+            values[name] = value
+    referrer = _clean("hr_referrer", request.headers.get("Referer", "")).strip()
+    if referrer and not _is_own_page(referrer):
+        values["hr_referrer"] = referrer[: EXTRA_FIELDS["hr_referrer"]]
+    return values
+
+
+def _is_own_page(address: str) -> bool:
+    try:
+        parts = urlsplit(address)
+        base = urlsplit(settings.BASE_URL)
+        return (parts.scheme, parts.netloc.lower()) == (base.scheme, base.netloc.lower())
+    except ValueError:  # an address that cannot be read is nobody's page
+        return False
 
 
 def _read(request: HttpRequest, wants_json: bool) -> dict[str, str]:

@@ -1,12 +1,31 @@
-"""Marketing before the hand-raise: assets, and the touchpoints visitors leave on them.
+"""Marketing before the hand-raise: assets, tracked links, and the touchpoints visitors
+leave on them.
 
 A touchpoint belongs to a visitor id (set by the site's script) and, once the
 visitor raises their hand, to a contact too. Attribution reads touchpoints; it
 never writes them.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
+
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+def validate_link_target(value: str) -> None:
+    """A tracked link's target: an http(s) address with a host and no user name or
+    password in it (``https://bank.example@evil.example/`` reads as the bank)."""
+    _web_address(value)
+    parts = urlsplit(value)
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ValidationError(
+            "Leave the user name and password out of the address.", code="userinfo"
+        )
 
 
 class Channel(models.TextChoices):
@@ -48,6 +67,54 @@ class Asset(models.Model):
         return self.title
 
 
+class ShortLink(models.Model):
+    """A tracked link: ``/r/<code>`` records a touchpoint and redirects to ``target_url``
+    with the link's UTM tags added. The target is fixed here, never read from a request,
+    so the redirect cannot be pointed anywhere else."""
+
+    code = models.CharField(max_length=16, unique=True)
+    label = models.CharField(max_length=200)
+    target_url = models.CharField(max_length=1000, validators=[validate_link_target])
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="short_links"
+    )
+    utm_source = models.CharField(max_length=200)
+    utm_medium = models.CharField(max_length=200)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["archived_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} (/r/{self.code})"
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def utm(self) -> dict[str, str]:
+        return {
+            "utm_source": self.utm_source,
+            "utm_medium": self.utm_medium,
+            "utm_campaign": self.utm_campaign,
+            "utm_content": self.utm_content,
+            "utm_term": self.utm_term,
+        }
+
+
 class Touchpoint(models.Model):
     visitor_id = models.CharField(max_length=64, blank=True)
     contact = models.ForeignKey(
@@ -59,6 +126,16 @@ class Touchpoint(models.Model):
     )
     asset = models.ForeignKey(
         Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="touchpoints"
+    )
+    # Set when the visit came through a tracked link: the builder counts its clicks.
+    # Indexed by the (short_link, occurred_at) index below, not a second one of its own.
+    short_link = models.ForeignKey(
+        ShortLink,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="touchpoints",
+        db_index=False,
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.DIRECT)
     url = models.CharField(max_length=2000, blank=True)
@@ -77,6 +154,7 @@ class Touchpoint(models.Model):
             models.Index(fields=["contact", "occurred_at"]),
             models.Index(fields=["asset", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
+            models.Index(fields=["short_link", "occurred_at"]),
         ]
 
     def __str__(self) -> str:

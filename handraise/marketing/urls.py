@@ -3,8 +3,15 @@
 
 from django.urls import path
 
-from handraise.marketing.views import fit
+from handraise.marketing.views import fit, links
 
-urlpatterns: list = [
+urlpatterns = [
     path("marketing/fit/", fit.fit, name="marketing-fit"),
+    # Tracked links: the builder, and the public redirect.
+    path("marketing/links/", links.link_list, name="marketing-links"),
+    path("marketing/links/<int:pk>/", links.link_detail, name="marketing-link"),
+    path("marketing/links/<int:pk>/archive/", links.link_archive, name="marketing-link-archive"),
+    path("marketing/links/<int:pk>/qr.svg", links.link_qr_svg, name="marketing-link-qr-svg"),
+    path("marketing/links/<int:pk>/qr.png", links.link_qr_png, name="marketing-link-qr-png"),
+    path("r/<str:code>", links.follow_link, name="link-redirect"),
 ]

@@ -1,5 +1,7 @@
-/* The calendar feed page: copy the feed address with one click.
+/* Copy an address with one click: the calendar feed, tracked links.
  *
+ * A button marked data-copy="ID" copies the value of the field with that id and
+ * says so in the element marked data-copy-status="ID".
  * Without JavaScript the address sits in a read-only field to select and copy,
  * and the copy buttons stay hidden. Clicks are handled on the document, so the
  * buttons keep working after htmx swaps the address in after a rotation.
