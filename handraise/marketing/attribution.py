@@ -148,7 +148,7 @@ def attribution(*, start: datetime, end: datetime, window_days: int, currency: s
     or before ``end``, counting touchpoints up to ``window_days`` before each
     hand-raise. Two queries (the statement and the assets' titles) whatever the size."""
     rows = _run(start=start, end=end, window_days=window_days, currency=currency)
-    totals = _Totals(rows["total"])
+    totals = _Totals(rows["total"], rows["origin"])
     asset_ids = [key for key in rows["asset"] if key is not None]
     assets = {asset.pk: asset for asset in Asset.objects.filter(pk__in=asset_ids)}
     kind_labels = dict(Asset.Kind.choices)
@@ -219,29 +219,32 @@ def _asset_order(credit: AssetCredit) -> tuple:
 
 
 class _Totals:
-    """The period's hand-raises, from the statement's ``total`` rows:
-    (is a deal, origin, has touchpoints) -> (count, revenue)."""
+    """The period's hand-raises: from the statement's ``total`` rows (every hand-raise
+    by kind and origin: count, value) and ``origin`` rows (the first-touch sums by
+    origin, which count each hand-raise with touchpoints exactly once)."""
 
-    def __init__(self, rows: dict) -> None:
+    def __init__(self, totals: dict, touched: dict) -> None:
         self.enquiries = self.enquiries_with_touchpoints = 0
         self.won_deals = self.won_deals_with_touchpoints = 0
         self.won_revenue = self.attributed_revenue = Decimal(0)
         unattributed: dict[str, list] = {origin: [0, Decimal(0)] for origin, _ in ORIGINS}
-        for (kind, origin, touched), (count, revenue) in rows.items():
-            revenue = _decimal(revenue).quantize(PENNY)
+        for (kind, origin), (count, amount) in totals.items():
+            first_touch = touched.get(origin, [0.0, 0.0, 0.0])
             if kind == "e":
                 self.enquiries += count
-                self.enquiries_with_touchpoints += count if touched else 0
+                self.enquiries_with_touchpoints += round(first_touch[0])
                 continue
+            amount = _decimal(amount).quantize(PENNY)
+            with_touchpoints = round(first_touch[1])
+            attributed = _decimal(first_touch[2]).quantize(PENNY)
             self.won_deals += count
-            self.won_revenue += revenue
-            if touched:
-                self.won_deals_with_touchpoints += count
-                self.attributed_revenue += revenue
-            else:
+            self.won_revenue += amount
+            self.won_deals_with_touchpoints += with_touchpoints
+            self.attributed_revenue += attributed
+            if count > with_touchpoints:
                 bucket = unattributed[origin if origin in unattributed else UNKNOWN]
-                bucket[0] += count
-                bucket[1] += revenue
+                bucket[0] += count - with_touchpoints
+                bucket[1] += amount - attributed
         self.unattributed = tuple(
             UnattributedRevenue(origin=origin, label=label, won_deals=count, revenue=revenue)
             for origin, label in ORIGINS
@@ -327,13 +330,15 @@ _DIALECTS = {
 
 _HANDRAISES = """
 handraise AS (
-    SELECT 'e' AS kind, e.id AS ref, e.contact_id AS contact_id, e.received_at AS at,
+    -- One row per hand-raise; key is even for an enquiry, odd for a deal, so one
+    -- integer names it for the window functions.
+    SELECT 2 * e.id AS key, e.contact_id AS contact_id, e.received_at AS at,
            {since_e} AS since, {one} AS is_enquiry, {zero} AS is_deal, {zero} AS value,
            CAST(NULL AS NUMERIC) AS amount, '' AS origin
     FROM {enquiry} e
     WHERE e.received_at > %(start)s AND e.received_at <= %(end)s AND e.status <> %(spam)s
     UNION ALL
-    SELECT 'd', d.id, d.contact_id, COALESCE(de.received_at, d.created_at),
+    SELECT 2 * d.id + 1, d.contact_id, COALESCE(de.received_at, d.created_at),
            {since_d}, {zero}, {one}, CAST(d.value AS DOUBLE PRECISION), d.value, d.origin
     FROM {deal} d
     JOIN {stage} s ON s.id = d.stage_id AND s.is_won = {true}
@@ -346,7 +351,7 @@ visitor AS (
     WHERE v.visitor_id <> '' AND v.contact_id IN (SELECT contact_id FROM handraise)
 ),
 touch AS (
-    SELECT h.kind, h.ref, h.is_enquiry, h.is_deal, h.value, t.id AS touch_id, t.asset_id,
+    SELECT h.key, h.is_enquiry, h.is_deal, h.value, h.origin, t.id AS touch_id, t.asset_id,
            t.channel, t.utm_campaign, t.occurred_at,
            EXP(-{age_days} * %(decay_rate)s) AS decay
     FROM handraise h
@@ -354,7 +359,7 @@ touch AS (
         AND t.occurred_at > h.since AND t.occurred_at <= h.at
     UNION ALL
     -- Touchpoints of a visitor id that are linked to this contact came in above.
-    SELECT h.kind, h.ref, h.is_enquiry, h.is_deal, h.value, t.id, t.asset_id,
+    SELECT h.key, h.is_enquiry, h.is_deal, h.value, h.origin, t.id, t.asset_id,
            t.channel, t.utm_campaign, t.occurred_at,
            EXP(-{age_days} * %(decay_rate)s)
     FROM handraise h
@@ -364,16 +369,21 @@ touch AS (
         AND (t.contact_id IS NULL OR t.contact_id <> h.contact_id)
 )"""
 
+# One sort per hand-raise (every window function shares the ordered window), one
+# GROUP BY over all the credited touchpoints into (asset, channel, campaign, origin),
+# and then small GROUP BYs over those few groups.
 _CREDITS = """,
 ranked AS (
     SELECT touch.*,
-           ROW_NUMBER() OVER (PARTITION BY kind, ref ORDER BY occurred_at, touch_id) AS position,
-           COUNT(*) OVER (PARTITION BY kind, ref) AS touches,
-           SUM(decay) OVER (PARTITION BY kind, ref) AS decay_total
+           ROW_NUMBER() OVER w AS position,
+           COUNT(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS touches,
+           SUM(decay) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+               AS decay_total
     FROM touch
+    WINDOW w AS (PARTITION BY key ORDER BY occurred_at, touch_id)
 ),
 credit AS (
-    SELECT asset_id, channel, utm_campaign, is_enquiry, is_deal, value,
+    SELECT asset_id, channel, utm_campaign, origin, is_enquiry, is_deal, value,
            CASE WHEN position = 1 THEN {one} ELSE {zero} END AS first_touch,
            CASE WHEN position = touches THEN {one} ELSE {zero} END AS last_touch,
            {one} / touches AS linear,
@@ -383,21 +393,24 @@ credit AS (
                 ELSE {one} * 0.2 / (touches - 2) END AS position_based,
            decay / decay_total AS time_decay
     FROM ranked
+),
+grouped AS MATERIALIZED (
+    SELECT asset_id, channel, utm_campaign, origin, {sums}
+    FROM credit GROUP BY asset_id, channel, utm_campaign, origin
 )
 SELECT 'asset', asset_id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC),
-       {sums}
-FROM credit GROUP BY asset_id
+       {sums_again}
+FROM grouped GROUP BY asset_id
 UNION ALL
-SELECT 'channel', NULL, channel, NULL, NULL, {sums} FROM credit GROUP BY channel
+SELECT 'channel', NULL, channel, NULL, NULL, {sums_again} FROM grouped GROUP BY channel
 UNION ALL
-SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums} FROM credit GROUP BY utm_campaign
+SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums_again} FROM grouped GROUP BY utm_campaign
 UNION ALL
-SELECT 'total', CASE WHEN r.ref IS NULL THEN 0 ELSE 1 END, h.kind || ':' || h.origin,
-       COUNT(*), SUM(h.amount), {no_sums}
-FROM handraise h
-LEFT JOIN (SELECT kind, ref FROM ranked WHERE position = 1) r
-    ON r.kind = h.kind AND r.ref = h.ref
-GROUP BY h.kind, h.origin, CASE WHEN r.ref IS NULL THEN 0 ELSE 1 END"""
+SELECT 'origin', NULL, origin, NULL, NULL, {sums_again} FROM grouped GROUP BY origin
+UNION ALL
+SELECT 'total', NULL, CASE WHEN is_deal > 0 THEN 'd' ELSE 'e' END || ':' || origin,
+       COUNT(*), SUM(amount), {no_sums}
+FROM handraise GROUP BY is_deal, origin"""
 
 # Floating-point constants on both databases (on PostgreSQL 1.0 would be a slower NUMERIC).
 _ONE = "CAST(1 AS DOUBLE PRECISION)"
@@ -408,14 +421,19 @@ _BARE = """
 SELECT asset_id, COUNT(*), SUM(is_enquiry), SUM(is_deal), SUM(value) FROM touch GROUP BY asset_id"""
 
 
-def _sums() -> str:
+def _sums(*, again: bool = False) -> str:
+    """Per model: credited enquiries, won deals and revenue (``again``: summed once more,
+    over the groups)."""
     columns = []
-    for model in MODEL_KEYS:
-        columns += [
-            f"SUM({model} * is_enquiry)",
-            f"SUM({model} * is_deal)",
-            f"SUM({model} * value)",
-        ]
+    for index, model in enumerate(MODEL_KEYS):
+        if again:
+            columns += [f"SUM(s{3 * index + n})" for n in range(3)]
+        else:
+            columns += [
+                f"SUM({model} * is_enquiry) AS s{3 * index}",
+                f"SUM({model} * is_deal) AS s{3 * index + 1}",
+                f"SUM({model} * value) AS s{3 * index + 2}",
+            ]
     return ", ".join(columns)
 
 
@@ -442,6 +460,7 @@ def _statement(*, bare: bool = False) -> str:
     width = 3 * len(MODEL_KEYS)
     tail = _CREDITS.format(
         sums=_sums(),
+        sums_again=_sums(again=True),
         no_sums=", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * width),
         one=_ONE,
         zero=_ZERO,
@@ -461,19 +480,19 @@ def _parameters(*, start: datetime, end: datetime, window_days: int, currency: s
 
 
 def _run(*, start: datetime, end: datetime, window_days: int, currency: str) -> dict:
-    """The statement's rows by dimension: asset id / channel / campaign -> the 15 sums
-    (per model: enquiries, won deals, revenue); and the ``total`` rows."""
+    """The statement's rows by dimension: asset id / channel / campaign / origin -> the
+    15 sums (per model: enquiries, won deals, revenue); and the ``total`` rows."""
     parameters = _parameters(start=start, end=end, window_days=window_days, currency=currency)
-    found: dict[str, dict] = {"asset": {}, "channel": {}, "campaign": {}, "total": {}}
+    found: dict[str, dict] = {name: {} for name in ("asset", "channel", "campaign", "origin")}
+    found["total"] = {}
     with connection.cursor() as cursor:
         cursor.execute(_statement(), parameters)
         for dimension, asset_id, label, count, amount, *sums in cursor.fetchall():
             if dimension == "asset":
                 found["asset"][asset_id] = [_float(value) for value in sums]
             elif dimension == "total":
-                # Here the asset id column says whether these hand-raises had touchpoints.
                 kind, _, origin = label.partition(":")
-                found["total"][(kind, origin, bool(asset_id))] = (count, amount)
+                found["total"][(kind, origin)] = (count, amount)
             else:
                 found[dimension][label] = [_float(value) for value in sums]
     return found
