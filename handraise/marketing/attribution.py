@@ -369,9 +369,10 @@ touch AS (
         AND (t.contact_id IS NULL OR t.contact_id <> h.contact_id)
 )"""
 
-# One sort per hand-raise (every window function shares the ordered window), one
-# GROUP BY over all the credited touchpoints into (asset, channel, campaign, origin),
-# and then small GROUP BYs over those few groups.
+# One sort per hand-raise (the window functions share the ordered window), the
+# credited touchpoints written once (credit is read four times, so both databases
+# materialise it), then a GROUP BY per table; the hand-raises behind touchpoints are
+# counted by origin from their first touchpoints alone.
 _CREDITS = """,
 ranked AS (
     SELECT touch.*,
@@ -383,7 +384,7 @@ ranked AS (
     WINDOW w AS (PARTITION BY key ORDER BY occurred_at, touch_id)
 ),
 credit AS (
-    SELECT asset_id, channel, utm_campaign, origin, is_enquiry, is_deal, value,
+    SELECT asset_id, channel, utm_campaign, origin, is_enquiry, is_deal, value, position,
            CASE WHEN position = 1 THEN {one} ELSE {zero} END AS first_touch,
            CASE WHEN position = touches THEN {one} ELSE {zero} END AS last_touch,
            {one} / touches AS linear,
@@ -393,20 +394,17 @@ credit AS (
                 ELSE {one} * 0.2 / (touches - 2) END AS position_based,
            decay / decay_total AS time_decay
     FROM ranked
-),
-grouped AS MATERIALIZED (
-    SELECT asset_id, channel, utm_campaign, origin, {sums}
-    FROM credit GROUP BY asset_id, channel, utm_campaign, origin
 )
 SELECT 'asset', asset_id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC),
-       {sums_again}
-FROM grouped GROUP BY asset_id
+       {sums}
+FROM credit GROUP BY asset_id
 UNION ALL
-SELECT 'channel', NULL, channel, NULL, NULL, {sums_again} FROM grouped GROUP BY channel
+SELECT 'channel', NULL, channel, NULL, NULL, {sums} FROM credit GROUP BY channel
 UNION ALL
-SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums_again} FROM grouped GROUP BY utm_campaign
+SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums} FROM credit GROUP BY utm_campaign
 UNION ALL
-SELECT 'origin', NULL, origin, NULL, NULL, {sums_again} FROM grouped GROUP BY origin
+SELECT 'origin', NULL, origin, NULL, NULL, SUM(is_enquiry), SUM(is_deal), SUM(value), {no_sums_12}
+FROM credit WHERE position = 1 GROUP BY origin
 UNION ALL
 SELECT 'total', NULL, CASE WHEN is_deal > 0 THEN 'd' ELSE 'e' END || ':' || origin,
        COUNT(*), SUM(amount), {no_sums}
@@ -421,19 +419,15 @@ _BARE = """
 SELECT asset_id, COUNT(*), SUM(is_enquiry), SUM(is_deal), SUM(value) FROM touch GROUP BY asset_id"""
 
 
-def _sums(*, again: bool = False) -> str:
-    """Per model: credited enquiries, won deals and revenue (``again``: summed once more,
-    over the groups)."""
+def _sums() -> str:
+    """Per model: credited enquiries, won deals and revenue."""
     columns = []
-    for index, model in enumerate(MODEL_KEYS):
-        if again:
-            columns += [f"SUM(s{3 * index + n})" for n in range(3)]
-        else:
-            columns += [
-                f"SUM({model} * is_enquiry) AS s{3 * index}",
-                f"SUM({model} * is_deal) AS s{3 * index + 1}",
-                f"SUM({model} * value) AS s{3 * index + 2}",
-            ]
+    for model in MODEL_KEYS:
+        columns += [
+            f"SUM({model} * is_enquiry)",
+            f"SUM({model} * is_deal)",
+            f"SUM({model} * value)",
+        ]
     return ", ".join(columns)
 
 
@@ -460,8 +454,8 @@ def _statement(*, bare: bool = False) -> str:
     width = 3 * len(MODEL_KEYS)
     tail = _CREDITS.format(
         sums=_sums(),
-        sums_again=_sums(again=True),
         no_sums=", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * width),
+        no_sums_12=", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * (width - 3)),
         one=_ONE,
         zero=_ZERO,
     )
@@ -509,3 +503,85 @@ def bare_aggregate(*, start: datetime, end: datetime, window_days: int, currency
     with connection.cursor() as cursor:
         cursor.execute(_statement(bare=True), parameters)
         return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One asset, channel or campaign with its credit under each model (in MODELS'
+    order) and its place among that model's three largest revenues (1-3, or None)."""
+
+    key: Hashable
+    name: str | None  # an asset's title, a channel's label, a campaign; None: no asset
+    kind_label: str
+    credits: tuple[Credit, ...]
+    places: tuple[int | None, ...]
+
+    @property
+    def best_place(self) -> int | None:
+        return min((place for place in self.places if place), default=None)
+
+    @property
+    def cells(self) -> tuple[tuple[Credit, int | None], ...]:
+        """(credit, place) per model, for a table row."""
+        return tuple(zip(self.credits, self.places, strict=True))
+
+
+def side_by_side(result: Attribution, dimension: str) -> list[SideBySide]:
+    """The ``assets``, ``channels`` or ``campaigns`` of every model as one table: a row
+    per key, largest revenue under any model first. Reads nothing from the database."""
+    zero = Credit(enquiries=Decimal(0), won_deals=Decimal(0), revenue=Decimal(0))
+    rows: dict[Hashable, dict] = {}
+    for index, model in enumerate(result.models):
+        earning = [row for row in getattr(model, dimension) if row.revenue > 0]
+        places = {_key(row, dimension): place for place, row in enumerate(earning[:3], start=1)}
+        if dimension == "assets":
+            places.pop(None, None)  # "no asset" is not an asset that can be in the top three
+        for row in getattr(model, dimension):
+            key = _key(row, dimension)
+            entry = rows.setdefault(
+                key,
+                {
+                    "name": _name(row, dimension),
+                    "kind_label": getattr(row, "kind_label", ""),
+                    "credits": [zero] * len(result.models),
+                    "places": [None] * len(result.models),
+                },
+            )
+            entry["credits"][index] = Credit(
+                enquiries=row.enquiries, won_deals=row.won_deals, revenue=row.revenue
+            )
+            entry["places"][index] = places.get(key)
+    table = [
+        SideBySide(
+            key=key,
+            name=entry["name"],
+            kind_label=entry["kind_label"],
+            credits=tuple(entry["credits"]),
+            places=tuple(entry["places"]),
+        )
+        for key, entry in rows.items()
+    ]
+    return sorted(
+        table,
+        key=lambda row: (
+            -max((credit.revenue for credit in row.credits), default=0),
+            -max((credit.enquiries for credit in row.credits), default=0),
+            row.key is None,
+            str(row.name or ""),
+        ),
+    )
+
+
+_KEYS = {"assets": "asset_id", "channels": "channel", "campaigns": "campaign"}
+
+
+def _key(row, dimension: str) -> Hashable:
+    return getattr(row, _KEYS[dimension])
+
+
+def _name(row, dimension: str) -> str | None:
+    if dimension == "assets":
+        return row.title
+    if dimension == "channels":
+        return row.label
+    return row.campaign
