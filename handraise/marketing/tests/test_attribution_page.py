@@ -113,8 +113,19 @@ def test_choices_change_the_period_and_the_window(owner_client, history):
     page = owner_client.get(URL, {"period": 30, "window": 7}).content.decode()
     assert "(30 days)" in page
     assert "up to 7 days before each hand-raise count" in page
+    assert '<option value="7" selected>' in page
+    assert '<option value="30" selected>Last 30 days' in page
     # Every deal's touchpoint is 5 days before its enquiry: a 7-day window keeps them.
     assert "Pricing guide" in page
+
+
+def test_the_form_shows_the_configured_window_when_only_the_period_is_chosen(
+    owner_client, history, settings
+):
+    settings.ATTRIBUTION_WINDOW_DAYS = 45
+    page = owner_client.get(URL, {"period": 365}).content.decode()
+    assert '<option value="45" selected>45 days before the hand-raise' in page
+    assert "up to 45 days before each hand-raise count" in page
 
 
 def test_an_empty_period_says_so(owner_client, db):

@@ -19,6 +19,7 @@ from handraise.insights.report import period_attribution
 from handraise.marketing.attribution import MODELS, side_by_side
 
 PERIODS = (30, 90, 365)
+DEFAULT_PERIOD = 90
 WINDOWS = (7, 30, 60, 90, 180, 365)
 ASSETS_PER_PAGE = 25
 CHART_WIDTH = 55  # per cent of the chart's width for the largest bar; its label follows
@@ -30,28 +31,34 @@ class AttributionChoices(forms.Form):
         choices=[(days, f"Last {days} days") for days in PERIODS],
         coerce=int,
         required=False,
-        empty_value=90,
+        empty_value=None,
     )
     window = forms.TypedChoiceField(
         label="Touchpoints up to",
-        choices=[(days, f"{days} days before the hand-raise") for days in WINDOWS],
         coerce=int,
         required=False,
         empty_value=None,
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The configured window is always a choice, whatever HANDRAISE_ sets it to.
+        windows = sorted({*WINDOWS, settings.ATTRIBUTION_WINDOW_DAYS})
+        self.fields["window"].choices = [
+            (days, f"{days} days before the hand-raise") for days in windows
+        ]
+
 
 @require_safe
 def attribution_page(request: HttpRequest) -> HttpResponse:
-    default_window = settings.ATTRIBUTION_WINDOW_DAYS
-    choices = AttributionChoices(request.GET)
-    if choices.is_valid():
-        period = choices.cleaned_data["period"] or 90
-        window = choices.cleaned_data["window"] or default_window
-    else:
-        period, window = 90, default_window
-    if not choices.is_bound or not request.GET:
-        choices = AttributionChoices(initial={"period": period, "window": window})
+    period, window = DEFAULT_PERIOD, settings.ATTRIBUTION_WINDOW_DAYS
+    asked = AttributionChoices(request.GET)
+    understood = asked.is_valid()
+    if understood:
+        period = asked.cleaned_data["period"] or period
+        window = asked.cleaned_data["window"] or window
+    # The form shows what the page shows: the choices made, or the defaults.
+    choices = AttributionChoices(initial={"period": period, "window": window})
     result = period_attribution(period_days=period, window_days=window)
     assets = side_by_side(result, "assets")
     top = [row for row in assets if row.best_place]
@@ -59,7 +66,7 @@ def attribution_page(request: HttpRequest) -> HttpResponse:
     zone = clock.business_zone()
     context = {
         "choices": choices,
-        "choice_errors": choices.errors if choices.is_bound else {},
+        "choice_errors": not understood,
         "period": period,
         "window": window,
         "result": result,
