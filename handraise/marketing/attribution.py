@@ -147,7 +147,8 @@ class Attribution:
 def attribution(*, start: datetime, end: datetime, window_days: int, currency: str) -> Attribution:
     """Attribution of the enquiries received and the deals won after ``start`` and at
     or before ``end``, counting touchpoints up to ``window_days`` before each
-    hand-raise. Two queries (the statement and the assets' titles) whatever the size."""
+    hand-raise. Three queries whatever the size: the statement, the assets' titles and
+    the count of deals won in other currencies (on PostgreSQL a SET LOCAL too)."""
     rows = _run(start=start, end=end, window_days=window_days, currency=currency)
     totals = _Totals(rows["total"], rows["origin"])
     asset_ids = [key for key in rows["asset"] if key is not None]
