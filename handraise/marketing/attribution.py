@@ -371,46 +371,49 @@ touch AS (
         AND (t.contact_id IS NULL OR t.contact_id <> h.contact_id)
 )"""
 
-# One sort per hand-raise (the window functions share the ordered window), the
-# credited touchpoints written once (credit is read four times, so both databases
-# materialise it), then a GROUP BY per table; the hand-raises behind touchpoints are
-# counted by origin from their first touchpoints alone.
+# One sort per hand-raise, the models' weights computed in the same pass as the
+# window functions they read; the credited touchpoints written once (both databases
+# materialise a CTE read more than once); then two GROUP BYs over all of them: by
+# asset, and by (channel, campaign, origin), whose few groups the channel, campaign
+# and origin tables are summed from. The origin groups carry the first touchpoints'
+# sums too, which count each hand-raise behind touchpoints exactly once.
 _CREDITS = """,
-ranked AS (
-    SELECT touch.*,
-           ROW_NUMBER() OVER w AS position,
-           COUNT(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS touches,
-           SUM(decay) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-               AS decay_total
+credit AS (
+    SELECT asset_id, channel, utm_campaign, origin, is_enquiry, is_deal, value,
+           CASE WHEN {position} = 1 THEN {one} ELSE {zero} END AS first_touch,
+           CASE WHEN {position} = {touches} THEN {one} ELSE {zero} END AS last_touch,
+           {one} / {touches} AS linear,
+           CASE WHEN {touches} = 1 THEN {one}
+                WHEN {touches} = 2 THEN {one} / 2
+                WHEN {position} = 1 OR {position} = {touches} THEN {one} * 0.4
+                ELSE {one} * 0.2 / ({touches} - 2) END AS position_based,
+           decay / SUM(decay) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+               AS time_decay
     FROM touch
     WINDOW w AS (PARTITION BY key ORDER BY occurred_at, touch_id)
 ),
-credit AS (
-    SELECT asset_id, channel, utm_campaign, origin, is_enquiry, is_deal, value, position,
-           CASE WHEN position = 1 THEN {one} ELSE {zero} END AS first_touch,
-           CASE WHEN position = touches THEN {one} ELSE {zero} END AS last_touch,
-           {one} / touches AS linear,
-           CASE WHEN touches = 1 THEN {one}
-                WHEN touches = 2 THEN {one} / 2
-                WHEN position = 1 OR position = touches THEN {one} * 0.4
-                ELSE {one} * 0.2 / (touches - 2) END AS position_based,
-           decay / decay_total AS time_decay
-    FROM ranked
+mix AS (
+    SELECT channel, utm_campaign, origin, {named_sums},
+           SUM(first_touch * is_enquiry) AS f0, SUM(first_touch * is_deal) AS f1,
+           SUM(first_touch * value) AS f2
+    FROM credit GROUP BY channel, utm_campaign, origin
 )
 SELECT 'asset', asset_id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC),
        {sums}
 FROM credit GROUP BY asset_id
 UNION ALL
-SELECT 'channel', NULL, channel, NULL, NULL, {sums} FROM credit GROUP BY channel
+SELECT 'channel', NULL, channel, NULL, NULL, {sums_again} FROM mix GROUP BY channel
 UNION ALL
-SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums} FROM credit GROUP BY utm_campaign
+SELECT 'campaign', NULL, utm_campaign, NULL, NULL, {sums_again} FROM mix GROUP BY utm_campaign
 UNION ALL
-SELECT 'origin', NULL, origin, NULL, NULL, SUM(is_enquiry), SUM(is_deal), SUM(value), {no_sums_12}
-FROM credit WHERE position = 1 GROUP BY origin
+SELECT 'origin', NULL, origin, NULL, NULL, SUM(f0), SUM(f1), SUM(f2), {no_sums_12}
+FROM mix GROUP BY origin
 UNION ALL
 SELECT 'total', NULL, CASE WHEN is_deal > 0 THEN 'd' ELSE 'e' END || ':' || origin,
        COUNT(*), SUM(amount), {no_sums}
 FROM handraise GROUP BY is_deal, origin"""
+
+_WHOLE_WINDOW = "{aggregate} OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
 
 # Floating-point constants on both databases (on PostgreSQL 1.0 would be a slower NUMERIC).
 _ONE = "CAST(1 AS DOUBLE PRECISION)"
@@ -421,15 +424,17 @@ _BARE = """
 SELECT asset_id, COUNT(*), SUM(is_enquiry), SUM(is_deal), SUM(value) FROM touch GROUP BY asset_id"""
 
 
-def _sums() -> str:
-    """Per model: credited enquiries, won deals and revenue."""
+def _sums(*, named: bool = False, again: bool = False) -> str:
+    """Per model: credited enquiries, won deals and revenue (``named`` s0...s14;
+    ``again``: those summed once more, over groups)."""
     columns = []
-    for model in MODEL_KEYS:
-        columns += [
-            f"SUM({model} * is_enquiry)",
-            f"SUM({model} * is_deal)",
-            f"SUM({model} * value)",
-        ]
+    for index, model in enumerate(MODEL_KEYS):
+        for offset, measure in enumerate(("is_enquiry", "is_deal", "value")):
+            name = f"s{3 * index + offset}"
+            if again:
+                columns.append(f"SUM({name})")
+            else:
+                columns.append(f"SUM({model} * {measure})" + (f" AS {name}" if named else ""))
     return ", ".join(columns)
 
 
@@ -456,6 +461,10 @@ def _statement(*, bare: bool = False) -> str:
     width = 3 * len(MODEL_KEYS)
     tail = _CREDITS.format(
         sums=_sums(),
+        named_sums=_sums(named=True),
+        sums_again=_sums(again=True),
+        position="ROW_NUMBER() OVER w",
+        touches=_WHOLE_WINDOW.format(aggregate="COUNT(*)"),
         no_sums=", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * width),
         no_sums_12=", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * (width - 3)),
         one=_ONE,
