@@ -21,7 +21,17 @@ import sys
 import time
 from pathlib import Path
 
-from bench import acknowledgement, identity, imports, intake, latency, links, machine, pages
+from bench import (
+    acknowledgement,
+    attribution,
+    identity,
+    imports,
+    intake,
+    latency,
+    links,
+    machine,
+    pages,
+)
 from bench.databases import (
     LABELS,
     POSTGRESQL,
@@ -43,6 +53,7 @@ BENCHMARKS = {
     "pages": pages,
     "import": imports,
     "links": links,
+    "attribution": attribution,
 }
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # A 1-minute load average above this before we start means something else is running.

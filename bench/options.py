@@ -40,6 +40,9 @@ class Sizes:
     pages_deals: int  # deal pages sampled: half the busiest open deals, half at random
     import_rows: int  # rows of the contacts file `handraise import contacts` reads
     import_scale: int  # `handraise demo --scale` exported, then imported as a folder
+    attribution_touchpoints: int  # touchpoints attribution reads through
+    attribution_deals: int  # deals (about half won), three in four from an enquiry
+    attribution_rounds: int  # timed runs of attribution and of its reference, alternating
 
 
 FULL = Sizes(
@@ -60,6 +63,9 @@ FULL = Sizes(
     pages_deals=20,
     import_rows=100_000,
     import_scale=10,
+    attribution_touchpoints=1_000_000,
+    attribution_deals=20_000,
+    attribution_rounds=5,
 )
 
 QUICK = Sizes(
@@ -78,6 +84,9 @@ QUICK = Sizes(
     pages_deals=6,
     import_rows=5_000,
     import_scale=1,
+    attribution_touchpoints=50_000,
+    attribution_deals=1_000,
+    attribution_rounds=2,
 )
 
 

@@ -290,6 +290,12 @@ FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 # rows takes to write (seconds), or a slow but live import would look interrupted.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_STALLED_AFTER = env_int("IMPORT_STALLED_AFTER", 120)
+# Attribution: only touchpoints this many days before a hand-raise count toward it.
+ATTRIBUTION_WINDOW_DAYS = env_int("ATTRIBUTION_WINDOW_DAYS", 90)
+if not 1 <= ATTRIBUTION_WINDOW_DAYS <= 3650:
+    raise ImproperlyConfigured(
+        f"HANDRAISE_ATTRIBUTION_WINDOW_DAYS={ATTRIBUTION_WINDOW_DAYS} must be 1 to 3650 days."
+    )
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

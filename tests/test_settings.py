@@ -99,3 +99,15 @@ def test_processes_starting_together_all_find_the_data_dir_writable(tmp_path):
         checked = list(pool.map(lambda _: prepare_data_dir(data_dir), range(400)))
     assert checked == [data_dir] * 400
     assert list(data_dir.iterdir()) == []  # the probes are cleaned up
+
+
+@pytest.mark.parametrize("days", ["0", "many", "4000"])
+def test_attribution_window_is_read_and_a_bad_one_is_refused_in_one_line(handraise_env, days):
+    assert setting(handraise_env, "s.ATTRIBUTION_WINDOW_DAYS") == "90"
+    handraise_env["HANDRAISE_ATTRIBUTION_WINDOW_DAYS"] = "30"
+    assert setting(handraise_env, "s.ATTRIBUTION_WINDOW_DAYS") == "30"
+    handraise_env["HANDRAISE_ATTRIBUTION_WINDOW_DAYS"] = days
+    result = run_handraise(handraise_env, "check")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "HANDRAISE_ATTRIBUTION_WINDOW_DAYS" in result.stderr

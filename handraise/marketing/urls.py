@@ -3,9 +3,10 @@
 
 from django.urls import path
 
-from handraise.marketing.views import fit, links
+from handraise.marketing.views import attribution, fit, links
 
 urlpatterns = [
+    path("marketing/attribution/", attribution.attribution_page, name="marketing-attribution"),
     path("marketing/fit/", fit.fit, name="marketing-fit"),
     # Tracked links: the builder, and the public redirect.
     path("marketing/links/", links.link_list, name="marketing-links"),
