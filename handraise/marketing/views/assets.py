@@ -64,7 +64,8 @@ def marketing_overview(request: HttpRequest) -> HttpResponse:
     page = Paginator(performance.assets, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     pages = marketing_pages()
     context = {
-        "period": period,
+        # What is shown is what was used: a period not offered shows the default chosen.
+        "period": PeriodForm(initial={"days": period.chosen_days, "sort": period.chosen_sort}),
         "days": period.chosen_days,
         "sort": period.chosen_sort,
         "periods": overview.PERIODS,
