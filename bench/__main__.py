@@ -21,7 +21,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench import acknowledgement, identity, imports, intake, latency, machine, pages
+from bench import (
+    acknowledgement,
+    identity,
+    imports,
+    intake,
+    latency,
+    machine,
+    marketing_page,
+    pages,
+)
 from bench.databases import (
     LABELS,
     POSTGRESQL,
@@ -42,6 +51,7 @@ BENCHMARKS = {
     "identity": identity,
     "pages": pages,
     "import": imports,
+    "marketing": marketing_page,
 }
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # A 1-minute load average above this before we start means something else is running.
