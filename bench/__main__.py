@@ -30,6 +30,7 @@ from bench import (
     latency,
     links,
     machine,
+    marketing_page,
     pages,
 )
 from bench.databases import (
@@ -54,6 +55,7 @@ BENCHMARKS = {
     "import": imports,
     "links": links,
     "attribution": attribution,
+    "marketing": marketing_page,
 }
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # A 1-minute load average above this before we start means something else is running.

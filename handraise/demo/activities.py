@@ -14,8 +14,9 @@ from handraise.demo.build import BATCH, Build
 from handraise.demo.deals import DealPlan
 from handraise.demo.enquiries import first_response
 from handraise.demo.marketing import AssetPlan
-from handraise.demo.words import CADENCE_STEPS, THEMES
+from handraise.demo.words import CADENCE_STEPS, CASE_STUDY_THEME, THEMES
 from handraise.insights.models import Signal, Theme
+from handraise.marketing.models import Asset
 from handraise.sales.models import Activity, Cadence, CadenceEnrolment, CadenceStep, Deal
 
 # The owner started using the follow-up cadence partway through the year; before then
@@ -32,12 +33,20 @@ def create_themes(b: Build, assets: list[AssetPlan]) -> list[Theme]:
     ]
     Theme.objects.bulk_create([theme for theme in themes if theme.pk is None])
     by_title = {plan.asset.title: plan.asset for plan in assets}
-    Through = Theme.answered_by.through
-    Through.objects.bulk_create(
-        Through(theme_id=theme.pk, asset_id=by_title[title].pk)
+    answers = {
+        (theme.pk, by_title[title].pk)
         for theme, spec in zip(themes, THEMES, strict=True)
         if theme.name not in existing
         for title in spec.answered_by
+    }
+    proof = next(t for t in themes if t.name == CASE_STUDY_THEME)
+    if proof.name not in existing:
+        answers |= {
+            (proof.pk, plan.asset.pk) for plan in assets if plan.asset.kind == Asset.Kind.CASE_STUDY
+        }
+    Through = Theme.answered_by.through
+    Through.objects.bulk_create(
+        Through(theme_id=theme_id, asset_id=asset_id) for theme_id, asset_id in sorted(answers)
     )
     return themes
 

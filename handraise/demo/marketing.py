@@ -22,6 +22,7 @@ from handraise.demo.words import (
     CASE_STUDIES,
     EXTRA_TITLES,
     EXTRA_TOPICS,
+    KIND_TOPICS,
     NEWSLETTER_DAYS,
     PAGES,
     PARTNERS,
@@ -29,6 +30,7 @@ from handraise.demo.words import (
     SOCIAL_POSTS,
     SUMMARIES,
     TALKS,
+    TOPIC_WORDS,
 )
 from handraise.marketing.models import Asset, Channel
 
@@ -49,10 +51,15 @@ def create_assets(b: Build) -> list[AssetPlan]:
     rng = b.rng("assets")
     plans: list[AssetPlan] = []
 
-    def add(kind, title, url, day, weight, *, utm=_EMPTY_UTM, until=None, referrer=""):
+    def add(kind, title, url, day, weight, *, utm=_EMPTY_UTM, until=None, referrer="", topic=""):
         published = b.start + timedelta(days=day, hours=rng.randint(8, 16))
         asset = Asset(
-            kind=kind, title=title, url=url, summary=SUMMARIES[kind], published_at=published
+            kind=kind,
+            title=title,
+            url=url,
+            summary=SUMMARIES[kind],
+            topics=topics_of(kind, title, topic),
+            published_at=published,
         )
         plans.append(AssetPlan(asset, weight, until, utm, referrer))
 
@@ -94,6 +101,17 @@ def create_assets(b: Build) -> list[AssetPlan]:
     return plans
 
 
+def topics_of(kind: str, title: str, topic: str = "") -> list[str]:
+    """What an asset is about, from the words of its title (no random draw: the other
+    tables' streams stay as they were)."""
+    words = title.lower()
+    found = [topic] if topic else []
+    for needle, name in TOPIC_WORDS:
+        if needle in words and name not in found:
+            found.append(name)
+    return found or list(KIND_TOPICS[kind])
+
+
 _SECTIONS = {Asset.Kind.CASE_STUDY: "case-studies", Asset.Kind.ARTICLE: "insights"}
 
 
@@ -102,14 +120,14 @@ def _add_extra_assets(b: Build, rng: random.Random, add: Callable) -> None:
     gets more visitors per piece, not a hundred times the writers."""
     extra = round(40 * (sqrt(b.scale) - 1))
     titles = [
-        (kind, template.format(topic=topic))
+        (kind, template.format(topic=topic), topic)
         for kind, template in EXTRA_TITLES
         for topic in EXTRA_TOPICS
     ]
-    titles = [(kind, title[0].upper() + title[1:]) for kind, title in titles]
+    titles = [(kind, title[0].upper() + title[1:], topic) for kind, title, topic in titles]
     rng.shuffle(titles)
     for index in range(extra):
-        kind, title = titles[index % len(titles)]
+        kind, title, topic = titles[index % len(titles)]
         if index >= len(titles):
             title = f"{title} (part {index // len(titles) + 1})"
         if kind == Asset.Kind.SOCIAL_POST:
@@ -118,7 +136,7 @@ def _add_extra_assets(b: Build, rng: random.Random, add: Callable) -> None:
         else:
             url = f"{SITE}/{_SECTIONS[kind]}/{slug_of(title)}/"
             utm = _EMPTY_UTM
-        add(kind, title, url, rng.randint(0, 360), rng.uniform(0.3, 1.2), utm=utm)
+        add(kind, title, url, rng.randint(0, 360), rng.uniform(0.3, 1.2), utm=utm, topic=topic)
 
 
 class _Shelf:

@@ -106,6 +106,46 @@ EXTRA_TITLES = (
     (Asset.Kind.SOCIAL_POST, "Before and after: {topic}"),
     (Asset.Kind.CASE_STUDY, "How a 40-person team sorted out {topic}"),
 )
+# The topics an asset covers, from the words of its title (first match wins nothing:
+# every match is a topic), and for a title that names none, its kind's usual subject.
+TOPIC_WORDS = (
+    ("lead time", "lead times"),
+    ("picking", "picking accuracy"),
+    ("month-end", "month-end close"),
+    ("finance", "finance processes"),
+    ("overtime", "overtime"),
+    ("labour", "labour data"),
+    ("capacity", "capacity planning"),
+    ("software", "software versus process"),
+    ("costs", "return on investment"),
+    ("returns", "return on investment"),
+    ("stick", "making change stick"),
+    ("slip back", "making change stick"),
+    ("site move", "site moves"),
+    ("moving site", "site moves"),
+    ("moves warehouse", "site moves"),
+    ("huddle", "daily huddles"),
+    ("handover", "shift handovers"),
+    ("bottleneck", "bottlenecks"),
+    ("operations manager", "hiring"),
+    ("booking", "booking systems"),
+    ("lean", "lean"),
+    ("health check", "operations review"),
+    ("operations review", "operations review"),
+    ("operations consultant", "operations review"),
+)
+KIND_TOPICS = {
+    Asset.Kind.ARTICLE: ("operations",),
+    Asset.Kind.CASE_STUDY: ("case study",),
+    Asset.Kind.SOCIAL_POST: ("operations",),
+    Asset.Kind.NEWSLETTER: ("newsletter",),
+    Asset.Kind.TALK: ("events",),
+    Asset.Kind.REFERRAL_PARTNER: ("referrals",),
+    Asset.Kind.AD: ("operations review",),
+    Asset.Kind.PAGE: ("about us",),
+}
+# Every case study answers this theme: proof from a business like theirs.
+CASE_STUDY_THEME = "Proof from similar businesses"
 SUMMARIES = {
     Asset.Kind.ARTICLE: "A practical article for owners and operations leads.",
     Asset.Kind.CASE_STUDY: "What we found, what changed and what it was worth.",

@@ -7,6 +7,8 @@ under the file's id (or its kind, title and address), so importing again adds
 nothing and a touchpoints file's "asset id" finds it.
 """
 
+import json
+
 from django.core.exceptions import ValidationError
 
 from handraise.imports.batches import RowProblem
@@ -18,6 +20,7 @@ from handraise.imports.records import record_key, remember
 from handraise.imports.selectors import already_imported
 from handraise.insights.models import Theme
 from handraise.insights.services import record_theme_answers
+from handraise.marketing.assets import clean_topics
 from handraise.marketing.models import Asset
 from handraise.marketing.services import record_imported_asset
 
@@ -65,8 +68,24 @@ def check_row(row: Row, header: list[str], mapping: Mapping, context: Context) -
         "summary": read.first("summary"),
         "published_at": moment("published_at", "Published"),
         "created_at": moment("created_at", "Created"),
+        "archived_at": moment("archived_at", "Archived"),
+        "topics": topics_of(read.first("topics")),
         "themes": themes,
     }
+
+
+def topics_of(text: str) -> list[str]:
+    """Our export's JSON list (["lead times", "overtime"]), or a CMS's tags separated by
+    commas or line breaks; the asset's own validation then checks each topic."""
+    if text.startswith("["):
+        try:
+            found = json.loads(text)
+        except ValueError:
+            raise RowProblem("Topics: this looks like a list but is not valid JSON.") from None
+        if not isinstance(found, list) or not all(isinstance(t, str) for t in found):
+            raise RowProblem("Topics: give a list of words or short phrases.")
+        return clean_topics(found)
+    return clean_topics(text.replace("\n", ",").split(","))
 
 
 def record(item: dict, context: Context) -> list[str]:

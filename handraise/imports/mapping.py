@@ -302,6 +302,8 @@ ASSET_ALIASES = {
     "published_at": _keys("Published", "Published at", "Publish date", "Date published", "Date"),
     "created_at": _keys("Created", "Created at", "Created on"),
     "themes": _keys("Answers themes", "Themes"),
+    "topics": _keys("Topics", "Tags", "Keywords", "Categories"),
+    "archived_at": _keys("Archived", "Archived at"),
 }
 
 # Visits: our export and an analytics tool's event export (GA4, Plausible, Matomo).

@@ -320,6 +320,8 @@ TABLES = [
                 "answers themes",
                 Many(Theme.answered_by.through, "asset", "theme__name", ("pk",), "\n"),
             ),
+            ("topics", "topics"),  # a JSON list of strings
+            ("archived", "archived_at"),
         ],
     ),
 ]

@@ -28,6 +28,31 @@ def validate_link_target(value: str) -> None:
         )
 
 
+TOPIC_MAX_LENGTH = 50
+TOPICS_MAX = 20
+
+
+def validate_topics(value) -> None:
+    """A list of at most TOPICS_MAX short one-line strings with no commas.
+
+    The comma is what separates topics where people type them (the asset form, a
+    CMS's tags column), so a topic cannot hold one.
+    """
+    if not isinstance(value, list) or not all(isinstance(topic, str) for topic in value):
+        raise ValidationError("Topics must be a list of short texts.")
+    if len(value) > TOPICS_MAX:
+        raise ValidationError(f"Give at most {TOPICS_MAX} topics.")
+    for topic in value:
+        if not topic.strip():
+            raise ValidationError("A topic cannot be empty.")
+        if len(topic) > TOPIC_MAX_LENGTH:
+            raise ValidationError(
+                f"Keep each topic to {TOPIC_MAX_LENGTH} characters (one is {len(topic)})."
+            )
+        if "," in topic or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in topic):
+            raise ValidationError("A topic is one line of text without commas.")
+
+
 class Channel(models.TextChoices):
     """How a visitor arrived: the source mix the health check reports on."""
 
@@ -56,8 +81,17 @@ class Asset(models.Model):
     title = models.CharField(max_length=300)
     url = models.URLField(max_length=1000, blank=True)
     summary = models.TextField(blank=True)
+    topics = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_topics],
+        help_text="Short subjects it covers.",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Archived assets leave the asset list but keep their touchpoints and history.
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)  # imports keep history's own
+    # The themes it answers: Theme.answered_by (related name "themes") holds them.
 
     class Meta:
         ordering = ["-published_at", "title"]
@@ -152,7 +186,11 @@ class Touchpoint(models.Model):
         indexes = [
             models.Index(fields=["visitor_id", "occurred_at"]),
             models.Index(fields=["contact", "occurred_at"]),
-            models.Index(fields=["asset", "occurred_at"]),
+            # An asset's touches in a period, and (read from the index alone) their
+            # visitors: the Marketing overview's reach.
+            models.Index(
+                fields=["asset", "occurred_at", "visitor_id"], name="touchpoint_asset_reach"
+            ),
             models.Index(fields=["occurred_at"]),
             models.Index(fields=["short_link", "occurred_at"]),
         ]

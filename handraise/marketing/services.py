@@ -58,11 +58,21 @@ def record_imported_asset(
     title: str,
     url: str = "",
     summary: str = "",
+    topics: Sequence[str] = (),
     published_at: datetime | None = None,
+    archived_at: datetime | None = None,
     created_at: datetime | None = None,
 ) -> Asset:
     """An asset from an export or another tool, with its own dates."""
-    asset = Asset(kind=kind, title=title, url=url, summary=summary, published_at=published_at)
+    asset = Asset(
+        kind=kind,
+        title=title,
+        url=url,
+        summary=summary,
+        topics=list(topics),
+        published_at=published_at,
+        archived_at=archived_at,
+    )
     if created_at:
         asset.created_at = created_at
     asset.full_clean()

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from handraise.marketing.views import attribution, fit, links
+from handraise.marketing.views import assets, attribution, fit, links
 
 urlpatterns = [
     path("marketing/attribution/", attribution.attribution_page, name="marketing-attribution"),
@@ -15,4 +15,14 @@ urlpatterns = [
     path("marketing/links/<int:pk>/qr.svg", links.link_qr_svg, name="marketing-link-qr-svg"),
     path("marketing/links/<int:pk>/qr.png", links.link_qr_png, name="marketing-link-qr-png"),
     path("r/<str:code>", links.follow_link, name="link-redirect"),
+    path("marketing/", assets.marketing_overview, name="marketing"),
+    path("marketing/assets/", assets.asset_list, name="marketing-assets"),
+    path("marketing/assets/new/", assets.asset_new, name="marketing-asset-new"),
+    path("marketing/assets/<int:pk>/", assets.asset_edit, name="marketing-asset-edit"),
+    path(
+        "marketing/assets/<int:pk>/archive/", assets.asset_archive, name="marketing-asset-archive"
+    ),
+    path(
+        "marketing/assets/<int:pk>/restore/", assets.asset_restore, name="marketing-asset-restore"
+    ),
 ]
