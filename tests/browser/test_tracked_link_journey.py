@@ -31,12 +31,20 @@ NEWSLETTER = """<!doctype html>
 """
 
 
+def open_tracked_links(page) -> None:
+    """Marketing in the main navigation, then its Tracked links page."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Marketing").click()
+    page.get_by_role("navigation", name="Marketing pages").get_by_role(
+        "link", name="Tracked links"
+    ).click()
+
+
 def test_a_newsletter_link_brings_a_prospect_whose_enquiry_shows_the_campaign(
     handraise, customer_site, new_context, shots
 ):
     owner = new_context().new_page()
     steps.log_in(owner, handraise.url)
-    owner.get_by_role("navigation", name="Main").get_by_role("link", name="Links").click()
+    open_tracked_links(owner)
     expect(owner.get_by_role("heading", level=1)).to_have_text("Tracked links")
     expect(owner.locator("#link-list")).to_contain_text("No tracked links yet")
     owner.get_by_label("Target address").fill(f"{handraise.url}/f/contact/")
@@ -82,7 +90,7 @@ def test_a_newsletter_link_brings_a_prospect_whose_enquiry_shows_the_campaign(
     expect(panel).to_contain_text(f"Came from{customer_site.origin}/")
     shots.take(owner, "enquiry-with-the-campaign")
 
-    owner.get_by_role("navigation", name="Main").get_by_role("link", name="Links").click()
+    open_tracked_links(owner)
     row = owner.locator("#link-list tbody tr")
     expect(row).to_have_count(1)
     expect(row.get_by_role("cell").nth(3)).to_have_text("1")
