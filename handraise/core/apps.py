@@ -2,10 +2,9 @@
 
 from django.apps import AppConfig
 
+from handraise.core import lookups  # noqa: F401  registers the ``__any_of`` lookup
+
 
 class CoreConfig(AppConfig):
     name = "handraise.core"
     label = "core"
-
-    def ready(self) -> None:
-        from handraise.core import lookups  # noqa: F401  registers ``__any_of``

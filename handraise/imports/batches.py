@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
+import django
 from django.db import DatabaseError, transaction
 
 from handraise.imports.reading import BadRow, Row
@@ -170,8 +171,6 @@ def _start_checking(pickled_check: bytes) -> None:
     global _check
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handraise.settings")
-    import django
-
     django.setup()
     _check = pickle.loads(pickled_check)  # noqa: S301  our own, from the parent
 

@@ -8,7 +8,7 @@ a date hierarchy (whose year/month drill-down scans the whole table).
 from django.contrib import admin
 from django.db import models
 
-from handraise.marketing.models import Asset, Touchpoint
+from handraise.marketing.models import Asset, ShortLink, Touchpoint
 
 
 @admin.register(Asset)
@@ -37,3 +37,14 @@ class TouchpointAdmin(admin.ModelAdmin):
     search_fields = ["=visitor_id", "utm_source", "utm_campaign"]
     autocomplete_fields = ["contact", "asset"]
     show_full_result_count = False
+
+
+@admin.register(ShortLink)
+class ShortLinkAdmin(admin.ModelAdmin):
+    """Tracked links are made on the link builder (its service builds the code and the
+    tags); here they can be looked up and their label or target corrected."""
+
+    list_display = ["code", "label", "target_url", "archived_at", "created_at"]
+    search_fields = ["code", "label", "target_url"]
+    readonly_fields = ["code", "created_by", "created_at"]
+    list_select_related = ["asset"]

@@ -44,7 +44,7 @@ def test_markup_in_an_enquiry_is_shown_literally_and_never_runs(handraise, new_c
     row = owner.locator("#inbox-list tbody tr")
     expect(row).to_have_count(1)
     expect(row.get_by_role("cell").nth(1)).to_have_text(NAME)
-    expect(row.get_by_role("cell").nth(3)).to_have_text(MESSAGE)
+    expect(row.get_by_role("cell").nth(4)).to_have_text(MESSAGE)  # after Fit
     assert_nothing_injected(owner)
     shots.take(owner, "inbox-shows-markup-as-text")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils.html import escape
 
+from handraise.accounts.models import BusinessSettings
 from handraise.insights.models import Theme
 from handraise.marketing.models import Asset
 from handraise.marketing.views.assets import PAGE_SIZE
@@ -187,8 +188,6 @@ def test_adding_an_asset_saves_every_field(teammate_client, settings):
 
 
 def test_the_published_date_is_read_in_the_business_time_zone(teammate_client):
-    from handraise.accounts.models import BusinessSettings
-
     business = BusinessSettings.load()
     business.time_zone = "America/Los_Angeles"
     business.save()
