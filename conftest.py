@@ -34,10 +34,12 @@ def _fresh_cache():
     from django.core.cache import caches
 
     from handraise.enquiries.intake import forget_cached_forms
+    from handraise.marketing.site_selectors import forget_site
 
     for cache in caches.all(initialized_only=True):
         cache.clear()
     forget_cached_forms()  # tests change forms and settings directly in the database
+    forget_site()
 
 
 @pytest.fixture

@@ -242,6 +242,9 @@ INTAKE_RATE_LIMIT = env("INTAKE_RATE_LIMIT", "10/10m")
 # Tracked links (/r/<code>): clicks counted per address; past this a click is still
 # redirected but not recorded (a room scanning one QR code shares one address).
 LINK_RATE_LIMIT = env("LINK_RATE_LIMIT", "30/m")
+# Site-script events (POST /t/) one address may send: a reader opening a page every
+# two seconds stays well inside; a script flooding the endpoint does not.
+TRACK_RATE_LIMIT = env("TRACK_RATE_LIMIT", "120/m")
 # A received submission (or a stored inbound email) still waiting after this many
 # seconds is retried by a sweep (it failed once, or no worker was there to take it).
 SUBMISSION_STALLED_AFTER = env_int("SUBMISSION_STALLED_AFTER", 60)

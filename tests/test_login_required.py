@@ -34,6 +34,8 @@ PUBLIC_URL_NAMES = {
     "intake-thanks",
     "calendar-feed",  # GET /calendar/<secret>.ics: the secret is the credential
     "link-redirect",  # GET /r/<code>: a tracked link, redirecting to its registered target
+    "site-script",  # GET /t.js: the script the business adds to its own site
+    "site-event",  # POST /t/: that script's visits, only from the sites registered
 }
 # The configuration has at least this many patterns (the admin alone has over a hundred);
 # fewer means the walk below went wrong and the test would prove nothing.

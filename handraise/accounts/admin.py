@@ -25,6 +25,7 @@ class BusinessSettingsAdmin(admin.ModelAdmin):
             "Acknowledgement",
             {"fields": ["reply_to_email", "acknowledgement_subject", "acknowledgement_body"]},
         ),
+        ("Website", {"fields": ["website_addresses"]}),
         (None, {"fields": ["updated_at"]}),
     ]
 

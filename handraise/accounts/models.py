@@ -77,6 +77,13 @@ class BusinessSettings(models.Model):
         validators=[PlaceholderValidator(ENQUIRY)],
         help_text=help_text(ENQUIRY),
     )
+    website_addresses = models.TextField(
+        blank=True,
+        help_text=(
+            "The business's own sites, one origin per line (https://www.example.com): "
+            "the site script (/t.js) sends visits only from these."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from handraise.accounts.models import BusinessHours, BusinessSettings
+from handraise.core.origins import clean_origin_lines
 
 DEMO_USERNAME = "demo"
 
@@ -128,7 +129,21 @@ SETTINGS_FIELDS = (
     "reply_to_email",
     "acknowledgement_subject",
     "acknowledgement_body",
+    "website_addresses",
 )
+
+
+def update_website_addresses(*, addresses: str) -> BusinessSettings:
+    """The business's own sites, one origin per line, as ``core.origins`` cleans them;
+    ``ValidationError`` naming the first line that is not an origin."""
+    settings = BusinessSettings.load()
+    try:
+        settings.website_addresses = clean_origin_lines(addresses)
+    except ValidationError as error:
+        raise ValidationError({"website_addresses": error.messages}) from None
+    with transaction.atomic():
+        settings.save(update_fields=["website_addresses", "updated_at"])
+    return settings
 
 
 @transaction.atomic

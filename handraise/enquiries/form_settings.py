@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from handraise.enquiries.models import Form
+from handraise.marketing.site_selectors import forget_site
 
 
 def save_form_settings(*, form: Form, notify: Iterable[AbstractBaseUser]) -> Form:
@@ -19,6 +20,7 @@ def save_form_settings(*, form: Form, notify: Iterable[AbstractBaseUser]) -> For
     with transaction.atomic():
         form.save()
         form.notify.set(notify)
+    forget_site()  # its allowed origins may send site-script events too
     return form
 
 

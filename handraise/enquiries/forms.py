@@ -1,12 +1,11 @@
 """Validation of what a prospect posts to a public form."""
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from handraise.contacts.normalisation import normalise_email, normalise_phone
+from handraise.core.origins import clean_origin_lines
 from handraise.enquiries.models import FORM_FIELDS, Form, ReplyTemplate, validate_form_fields
 from handraise.insights.forms import SIGNAL_FIELDS, SignalFields
 
@@ -239,14 +238,7 @@ class FormSettingsForm(forms.ModelForm):
             )
 
     def clean_allowed_origins(self) -> str:
-        lines = [
-            line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines()
-        ]
-        for line in filter(None, lines):
-            parts = urlsplit(line)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
-                raise ValidationError(f"{line!r} is not an origin such as https://www.example.com.")
-        return "\n".join(filter(None, lines))
+        return clean_origin_lines(self.cleaned_data["allowed_origins"])
 
     def clean(self) -> dict:
         data = super().clean()

@@ -18,6 +18,7 @@ from django.db import transaction
 from handraise.core.clock import now
 from handraise.insights.models import Theme
 from handraise.marketing.models import Asset
+from handraise.marketing.site_selectors import forget_site
 
 # When a published date has no time of its own: the start of the business's day.
 PUBLISHED_TIME = time(0, 0)
@@ -93,6 +94,7 @@ def _save(asset, kind, title, url, summary, topics, published_on, themes, zone) 
     with transaction.atomic():
         asset.save()
         asset.themes.set(list(themes))
+    forget_site()  # the site script matches pages to assets by address
     return asset
 
 

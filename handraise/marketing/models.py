@@ -180,6 +180,9 @@ class Touchpoint(models.Model):
     utm_content = models.CharField(max_length=200, blank=True)
     utm_term = models.CharField(max_length=200, blank=True)
     occurred_at = models.DateTimeField()
+    # The id the site script gives each event (null for every other source): a
+    # replayed event finds its id taken and is not counted twice.
+    event_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-occurred_at"]

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from handraise.marketing.views import assets, attribution, fit, links
+from handraise.marketing.views import assets, attribution, fit, links, site
 
 urlpatterns = [
     path("marketing/attribution/", attribution.attribution_page, name="marketing-attribution"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("marketing/links/<int:pk>/qr.svg", links.link_qr_svg, name="marketing-link-qr-svg"),
     path("marketing/links/<int:pk>/qr.png", links.link_qr_png, name="marketing-link-qr-png"),
     path("r/<str:code>", links.follow_link, name="link-redirect"),
+    # The site script and its events, and the page that installs it.
+    path("t.js", site.site_script, name="site-script"),
+    path("t/", site.site_event, name="site-event"),
+    path("marketing/site/", site.site_settings, name="marketing-site"),
     path("marketing/", assets.marketing_overview, name="marketing"),
     path("marketing/assets/", assets.asset_list, name="marketing-assets"),
     path("marketing/assets/new/", assets.asset_new, name="marketing-asset-new"),

@@ -31,6 +31,7 @@ MARKETING_PAGES = [
     ("Assets", "marketing-assets"),
     ("Attribution", "marketing-attribution"),
     ("Tracked links", "marketing-links"),
+    ("Site script", "marketing-site"),
     ("Fit of enquiries", "marketing-fit"),
 ]
 CHART_WIDTH, CHART_HEIGHT = 720, 160

@@ -14,6 +14,8 @@
   }
 
   function visitorId() {
+    // A browser that asks not to be tracked keeps no id (as the site script, /t.js).
+    if (navigator.globalPrivacyControl === true || navigator.doNotTrack === "1") { return ""; }
     try {
       var id = localStorage.getItem("hr_visitor");
       if (!id) { id = uuid(); localStorage.setItem("hr_visitor", id); }
