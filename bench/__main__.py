@@ -32,6 +32,7 @@ from bench import (
     machine,
     marketing_page,
     pages,
+    tracker,
 )
 from bench.databases import (
     LABELS,
@@ -56,6 +57,7 @@ BENCHMARKS = {
     "links": links,
     "attribution": attribution,
     "marketing": marketing_page,
+    "tracker": tracker,
 }
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # A 1-minute load average above this before we start means something else is running.

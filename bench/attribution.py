@@ -1,4 +1,4 @@
-"""Benchmark 7, attribution: all five models over a million touchpoints and 20,000 deals.
+"""Benchmark 8, attribution: all five models over a million touchpoints and 20,000 deals.
 
 ``marketing.attribution.attribution`` is timed on SQLite and PostgreSQL beside its
 reference, the bare aggregate over the same window join, in the same process, one
@@ -65,7 +65,7 @@ def run(run: Run) -> Section:
     section = Section(
         key="attribution",
         title=(
-            f"7. Attribution over {sizes.attribution_touchpoints:,} touchpoints and "
+            f"8. Attribution over {sizes.attribution_touchpoints:,} touchpoints and "
             f"{sizes.attribution_deals:,} deals"
         ),
         method=METHOD.format(

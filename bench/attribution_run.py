@@ -1,4 +1,4 @@
-"""The inside of benchmark 7: write a year of touchpoints and deals, then time attribution.
+"""The inside of benchmark 8: write a year of touchpoints and deals, then time attribution.
 
 Run by ``bench/attribution.py`` as ``python -m bench.attribution_run`` in a child
 process pointed at the scratch database (Django's settings are per process). It

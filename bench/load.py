@@ -33,6 +33,7 @@ class Request:
     key: str = ""  # what the caller recognises this request by, e.g. the enquirer's email
     method: str = "POST"  # or "GET", which sends no body
     user_agent: str = "handraise-bench"
+    origin: str = ""  # sent as the Origin header when set, as a browser's beacon does
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,13 @@ class Connection:
             if request.method == "POST"
             else ""
         )
+        origin = f"Origin: {request.origin}\r\n" if request.origin else ""
         head = (
             f"{request.method} {request.path} HTTP/1.1\r\n"
             f"Host: {self.host}:{self.port}\r\n"
             f"{body}"
             f"User-Agent: {request.user_agent}\r\n"
+            f"{origin}"
             f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
         )
         self.writer.write(head.encode() + (request.body if request.method == "POST" else b""))

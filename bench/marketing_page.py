@@ -1,4 +1,4 @@
-"""Benchmark 7, the Marketing page: the overview with a year of demo data at --scale 100.
+"""Benchmark 9, the Marketing page: the overview with a year of demo data at --scale 100.
 
 ``handraise demo --scale 100`` (about a million touchpoints) fills a scratch database
 on each database; the real ``handraise serve`` serves it, and one signed-in client
@@ -67,7 +67,7 @@ def run(run: Run) -> Section:
     sizes = run.sizes
     section = Section(
         key="marketing",
-        title=f"7. The Marketing page with the demo data at --scale {sizes.pages_scale}",
+        title=f"9. The Marketing page with the demo data at --scale {sizes.pages_scale}",
         method=METHOD.format(
             scale=sizes.pages_scale,
             target=milliseconds(TARGET_P95),

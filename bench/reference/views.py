@@ -46,6 +46,16 @@ def bare_click(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("https://www.example.com/?utm_source=bench")
 
 
+@login_not_required
+@csrf_exempt
+@require_POST
+def bare_event(request: HttpRequest) -> HttpResponse:
+    """The reference for ``POST /t/``: a public POST whose body is read and answered 204,
+    nothing else (no parsing, no database)."""
+    request.body  # noqa: B018 (read, as the endpoint must, and dropped)
+    return HttpResponse(status=204)
+
+
 @require_GET
 def bare_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The reference for signed-in pages: one deal by primary key, in a small template.
