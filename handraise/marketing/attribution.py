@@ -17,6 +17,11 @@ its value (a deal) to its touchpoints, split by the model's weights:
 - time decay: each weighted 2^(−age / 7 days), age measured back from the
   hand-raise, the weights scaled to add up to one.
 
+The visit to the page a hand-raise was sent from (its enquiry's ``landing_page``,
+compared without query string, fragment or trailing slash) in the hour before it
+is the hand-raise itself, not a touch that led to it, and is left out; the same
+page visited earlier counts like any other.
+
 Ties in time are broken by the touchpoint's id, so first and last are always one
 touchpoint each. A touchpoint without an asset credits its channel and campaign
 only: in the asset table its share is one row with ``asset_id``, ``title`` and
@@ -320,15 +325,29 @@ def _decimal(value) -> Decimal:
 _DIALECTS = {
     "sqlite": {
         "since": "strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '-' || %(window_days)s || ' days')",
+        "hour_before": "strftime('%%Y-%%m-%%d %%H:%%M:%%f', {at}, '-1 hours')",
         "age_days": "(julianday(h.at) - julianday(t.occurred_at))",
         "true": "1",
+        # Text before the first `mark`, or all of it.
+        "before": "CASE WHEN INSTR({x}, '{mark}') > 0 "
+        "THEN SUBSTR({x}, 1, INSTR({x}, '{mark}') - 1) ELSE {x} END",
     },
     "postgresql": {
         "since": "{at} - make_interval(days => %(window_days)s)",
+        "hour_before": "{at} - INTERVAL '1 hour'",
         "age_days": "CAST(EXTRACT(EPOCH FROM h.at - t.occurred_at) AS DOUBLE PRECISION) / 86400.0",
         "true": "TRUE",
+        "before": "SPLIT_PART({x}, '{mark}', 1)",
     },
 }
+
+
+def _page(dialect: dict, address: str) -> str:
+    """SQL for a page address as the site script stores it: no fragment, no query
+    string, no trailing slash (``site_events.page_address``, short of the host's case)."""
+    without_fragment = dialect["before"].format(x=address, mark="#")
+    return f"RTRIM({dialect['before'].format(x=without_fragment, mark='?')}, '/')"
+
 
 _HANDRAISES = """
 handraise AS (
@@ -336,12 +355,14 @@ handraise AS (
     -- integer names it for the window functions.
     SELECT 2 * e.id AS key, e.contact_id AS contact_id, e.received_at AS at,
            {since_e} AS since, {one} AS is_enquiry, {zero} AS is_deal, {zero} AS value,
-           CAST(NULL AS NUMERIC) AS amount, '' AS origin
+           CAST(NULL AS NUMERIC) AS amount, '' AS origin,
+           {page_e} AS page, {hour_before_e} AS page_since
     FROM {enquiry} e
     WHERE e.received_at > %(start)s AND e.received_at <= %(end)s AND e.status <> %(spam)s
     UNION ALL
     SELECT 2 * d.id + 1, d.contact_id, COALESCE(de.received_at, d.created_at),
-           {since_d}, {zero}, {one}, CAST(d.value AS DOUBLE PRECISION), d.value, d.origin
+           {since_d}, {zero}, {one}, CAST(d.value AS DOUBLE PRECISION), d.value, d.origin,
+           {page_d}, {hour_before_d}
     FROM {deal} d
     JOIN {stage} s ON s.id = d.stage_id AND s.is_won = {true}
     LEFT JOIN {enquiry} de ON de.id = d.enquiry_id
@@ -359,6 +380,7 @@ touch AS (
     FROM handraise h
     JOIN {touchpoint} t ON t.contact_id = h.contact_id
         AND t.occurred_at > h.since AND t.occurred_at <= h.at
+        AND NOT {sent_from}
     UNION ALL
     -- Touchpoints of a visitor id that are linked to this contact came in above.
     SELECT h.key, h.is_enquiry, h.is_deal, h.value, h.origin, t.id, t.asset_id,
@@ -369,7 +391,13 @@ touch AS (
     JOIN {touchpoint} t ON t.visitor_id = v.visitor_id
         AND t.occurred_at > h.since AND t.occurred_at <= h.at
         AND (t.contact_id IS NULL OR t.contact_id <> h.contact_id)
+        AND NOT {sent_from}
 )"""
+# The visit to the page the hand-raise was sent from, in the hour before it, is the
+# hand-raise itself: left out, or every enquiry sent from the site's contact page
+# would credit that page under last touch. The cheap time test comes first, so the
+# address is compared for the few touches of that last hour only.
+_SENT_FROM = "(h.page <> '' AND t.occurred_at > h.page_since AND {page_t} = h.page)"
 
 # One sort per hand-raise, the models' weights computed in the same pass as the
 # window functions they read; the credited touchpoints written once (both databases
@@ -450,6 +478,11 @@ def _statement(*, bare: bool = False) -> str:
     head = _HANDRAISES.format(
         since_e=dialect["since"].format(at="e.received_at"),
         since_d=dialect["since"].format(at="COALESCE(de.received_at, d.created_at)"),
+        page_e=_page(dialect, "e.landing_page"),
+        page_d=_page(dialect, "COALESCE(de.landing_page, '')"),
+        hour_before_e=dialect["hour_before"].format(at="e.received_at"),
+        hour_before_d=dialect["hour_before"].format(at="COALESCE(de.received_at, d.created_at)"),
+        sent_from=_SENT_FROM.format(page_t=_page(dialect, "t.url")),
         age_days=dialect["age_days"],
         true=dialect["true"],
         one=_ONE,

@@ -269,3 +269,22 @@ def test_attribution_takes_three_queries_whatever_the_history(history, django_as
     # PostgreSQL the SET LOCAL that turns JIT off for the statement).
     with django_assert_num_queries(4 if connection.vendor == "postgresql" else 3):
         attribution(start=days(-90), end=NOW, window_days=90, currency="GBP")
+
+
+def test_the_page_the_hand_raise_was_sent_from_is_not_a_touch_before_it(db):
+    """The contact page visit that ends each journey is the hand-raise itself: left out
+    in the hour before it (whatever its query string or slash), counted before that."""
+    article = Asset.objects.create(kind=Asset.Kind.ARTICLE, title="Pricing guide")
+    contact_page = Asset.objects.create(kind=Asset.Kind.PAGE, title="Contact")
+    ada = make_contact("Ada Lund")
+    sent_from = "https://www.acme.example/contact/?utm_source=x#form"
+    make_enquiry("Ada Lund", contact=ada, received_at=days(-10), landing_page=sent_from)
+    touch(at=-10.5, asset=contact_page, contact=ada, url="https://www.acme.example/contact")
+    touch(at=-10.02, asset=article, contact=ada, url="https://www.acme.example/blog/pricing")
+    touch(at=-10.01, asset=contact_page, contact=ada, url="https://www.acme.example/contact")
+
+    result = attribution(start=days(-90), end=NOW, window_days=90, currency="GBP")
+    last = {a.title: a.enquiries for a in result.model("last_touch").assets if a.enquiries}
+    first = {a.title: a.enquiries for a in result.model("first_touch").assets if a.enquiries}
+    assert last == {"Pricing guide": D("1.00")}
+    assert first == {"Contact": D("1.00")}  # twelve hours before: a visit like any other

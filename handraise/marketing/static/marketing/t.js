@@ -42,7 +42,7 @@
   var page = location.href.split("#")[0].slice(0, 2000);
 
   // A visit's landing (its tags and referrer) belongs to every page of the visit.
-  var landing = { tags: tags, referrer: referrer, page: page };
+  var landing = { tags: tags, referrer: referrer };
   var visit = get(session, "hr_visit");
   if (!visit || tagged || referrer) put(session, "hr_visit", visit = landing);
   // The same key as the form script's (handraise-form.js): one id per browser.
@@ -66,7 +66,8 @@
     var action;
     try { action = new URL(form.getAttribute("action") || "", location.href); } catch (e) { return; }
     if (action.origin !== base || action.pathname.indexOf("/f/") !== 0) return;
-    var values = { hr_visitor: visitor || "", hr_referrer: first.referrer, hr_page: first.page };
+    // hr_page is where the form was sent from, as the form script has it.
+    var values = { hr_visitor: visitor || "", hr_referrer: first.referrer, hr_page: page };
     TAGS.forEach(function (key) { values[key] = first.tags[key]; });
     Object.keys(values).forEach(function (key) {
       if (!values[key]) return;
