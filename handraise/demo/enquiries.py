@@ -257,11 +257,9 @@ def _attribute_to_visits(
         return
     person.touches += touches
     landing = visit[0]
-    # A visit may start off the site (a LinkedIn post, a partner's page): the landing
-    # page is the first page of ours it reached.
-    enquiry.landing_page = next(
-        t.plan.asset.url for t in visit if t.plan.asset.url.startswith(SITE)
-    )
+    # Where the form was sent from (as the form script and the site script record it):
+    # the contact page every journey ends on.
+    enquiry.landing_page = journeys.contact_page.asset.url
     enquiry.referrer = landing.referrer
     (
         enquiry.utm_source,
