@@ -22,6 +22,7 @@ from django.db import connection, models
 from django.db.models.constants import OnConflict
 
 ROWS_PER_STATEMENT = 1000
+FEW_ROWS = 16
 SQLITE_SYNCHRONOUS = "FULL"  # what settings.py's init_command gives every connection
 
 
@@ -41,7 +42,9 @@ def insert_rows(
     if not rows:
         return []
     fields = [model._meta.get_field(name) for name in columns]
-    if connection.vendor == "postgresql":
+    # A handful of rows (a batch of site visits) costs less as plain VALUES than as
+    # COPY or arrays, whose set-up outweighs their speed until there are dozens.
+    if connection.vendor == "postgresql" and len(rows) > FEW_ROWS:
         if ignore_conflicts:
             return _unnest(model, fields, rows, return_ids=return_ids)
         return _copy(model, fields, rows, return_ids=return_ids)
