@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from handraise.accounts.models import BusinessSettings
 from handraise.core.clock import BusinessCalendar, business_date
-from handraise.demo.words import BUSINESS_NAME
+from handraise.demo.words import BUSINESS_NAME, SITE
 from handraise.enquiries.models import Form
 from handraise.sales.models import OutcomeReason, Stage
 
@@ -57,7 +57,8 @@ class Build:
     ) -> "Build":
         business = BusinessSettings.load()
         business.name = BUSINESS_NAME
-        business.save(update_fields=["name", "updated_at"])
+        business.website_addresses = SITE  # the site the demo's /t.js visits come from
+        business.save(update_fields=["name", "website_addresses", "updated_at"])
         return cls(
             seed=seed,
             scale=scale,

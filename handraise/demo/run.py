@@ -25,7 +25,7 @@ from handraise.demo.enquiries import (
 )
 from handraise.demo.marketing import Journeys, create_assets
 from handraise.demo.people import plan_people, write_people
-from handraise.demo.touchpoints import plan_contact_visits, write_touchpoints
+from handraise.demo.touchpoints import plan_contact_visits, write_short_links, write_touchpoints
 from handraise.enquiries.models import Enquiry
 from handraise.insights.models import Signal
 from handraise.sales.models import Activity, Deal
@@ -127,6 +127,7 @@ def _write_everything(b: Build) -> DemoSummary:
     create_ideal_client_profile()
 
     touchpoints = write_touchpoints(b, people, journeys)
+    write_short_links(b)
     return DemoSummary(
         organisations=len(people.orgs),
         contacts=len(people.persons),

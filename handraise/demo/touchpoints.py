@@ -13,7 +13,9 @@ from itertools import islice
 from handraise.demo.build import BATCH, TOUCHPOINTS_PER_SCALE, Build
 from handraise.demo.marketing import Journeys, Touch, new_visitor_id
 from handraise.demo.people import People
-from handraise.marketing.models import Channel, Touchpoint
+from handraise.demo.words import SITE
+from handraise.marketing.link_services import CODE_ALPHABET, CODE_LENGTH
+from handraise.marketing.models import Asset, Channel, ShortLink, Touchpoint
 
 _TOUCHPOINT_CHUNK = 10_000
 
@@ -34,9 +36,14 @@ def plan_contact_visits(b: Build, people: People, journeys: Journeys) -> None:
             person.touches += journeys.later_visits(rng, start, sessions, Channel.EMAIL)
 
 
-def _touchpoint(touch: Touch, visitor_id: str, contact_id: int | None) -> Touchpoint:
+def _touchpoint(touch: Touch, visitor_id: str, contact_id: int | None, n: int) -> Touchpoint:
     source, medium, campaign, content, term = touch.utm
+    # Visits to the business's own pages came through the site script (/t.js), which
+    # gives each event an id; a LinkedIn post or a newsletter has none.
+    # A QR code on a slide is a tracked link (write_short_links), not the script.
+    on_site = touch.plan.asset.url.startswith(SITE) and touch.utm[1] != "qr"
     return Touchpoint(
+        event_id=f"demo-{n:011d}" if on_site else None,
         visitor_id=visitor_id,
         contact_id=contact_id,
         asset_id=touch.plan.asset.pk,
@@ -54,14 +61,14 @@ def _touchpoint(touch: Touch, visitor_id: str, contact_id: int | None) -> Touchp
 
 def write_touchpoints(b: Build, people: People, journeys: Journeys) -> int:
     target = TOUCHPOINTS_PER_SCALE * b.scale
+    touches = ((person, touch) for person in people.persons for touch in person.touches)
     known = [
-        _touchpoint(touch, person.visitor_id, person.contact.pk)
-        for person in people.persons
-        for touch in person.touches
-    ][:target]
+        _touchpoint(touch, person.visitor_id, person.contact.pk, n)
+        for n, (person, touch) in enumerate(islice(touches, target))
+    ]
     Touchpoint.objects.bulk_create(known, batch_size=BATCH)
     written = len(known)
-    anonymous = _anonymous_touchpoints(b, journeys, target - written)
+    anonymous = _anonymous_touchpoints(b, journeys, target - written, first=written)
     step = max(target // 10, _TOUCHPOINT_CHUNK)
     for chunk in _chunks(anonymous, _TOUCHPOINT_CHUNK):
         Touchpoint.objects.bulk_create(chunk, batch_size=2 * BATCH)
@@ -71,7 +78,28 @@ def write_touchpoints(b: Build, people: People, journeys: Journeys) -> int:
     return written
 
 
-def _anonymous_touchpoints(b: Build, journeys: Journeys, count: int) -> Iterator[Touchpoint]:
+def write_short_links(b: Build) -> int:
+    """A tracked link for each talk's QR code, with the scans its touchpoints already are."""
+    rng = b.rng("short-links")
+    talks = Asset.objects.filter(kind=Asset.Kind.TALK).order_by("pk")
+    for talk in talks:
+        link = ShortLink.objects.create(
+            code="".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+            label=f"QR code: {talk.title}",
+            target_url=talk.url,
+            asset=talk,
+            utm_source="event",
+            utm_medium="qr",
+            utm_campaign=talk.url.rstrip("/").rsplit("/", 1)[-1],
+            created_at=talk.published_at or b.start,
+        )
+        Touchpoint.objects.filter(asset=talk, utm_medium="qr").update(short_link=link)
+    return len(talks)
+
+
+def _anonymous_touchpoints(
+    b: Build, journeys: Journeys, count: int, *, first: int
+) -> Iterator[Touchpoint]:
     """Visitors who never raised a hand (yet): most come once, some keep coming back."""
     rng = b.rng("visitors")
     made = 0
@@ -82,7 +110,7 @@ def _anonymous_touchpoints(b: Build, journeys: Journeys, count: int) -> Iterator
             for touch in journeys.session(rng, at):
                 if touch.occurred_at >= b.now or made >= count:
                     break
-                yield _touchpoint(touch, visitor, None)
+                yield _touchpoint(touch, visitor, None, first + made)
                 made += 1
             at += timedelta(minutes=rng.randint(6 * 60, 60 * 24 * 40))
             if at >= b.now or made >= count:
