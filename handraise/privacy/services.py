@@ -19,7 +19,8 @@ so a won deal is still attributed to the touchpoints that preceded it and not to
 every erased person's. The placeholder is listed nowhere and never matched.
 What nothing counts is deleted outright: their emails and phones, merge
 suggestions, raw submissions, raw inbound emails, spooled submission files,
-emails sent to or about them, and the admin's change history of their rows.
+emails sent to or about them, the rows naming them in web imports' rejects, and
+the admin's change history of their rows.
 
 Not here: the source mailbox or CSV file they came from, backups, and text about
 them in another person's records; the owner must see to those.
@@ -37,6 +38,7 @@ from handraise.core.clock import now
 from handraise.core.outbox import erase_emails
 from handraise.enquiries.erasure import erase_enquiries
 from handraise.enquiries.models import Enquiry
+from handraise.imports.rejects import erase_from_rejects
 from handraise.insights.services import erase_signals
 from handraise.marketing.services import erase_touchpoints
 from handraise.privacy.models import Erasure
@@ -68,6 +70,7 @@ NOUNS = {
     "touchpoints": ("touchpoint", "touchpoints"),
     "outgoing_emails": ("email sent to or about them", "emails sent to or about them"),
     "admin_history": ("admin history entry", "admin history entries"),
+    "import_rejects": ("row of an import's rejects", "rows of imports' rejects"),
 }
 
 
@@ -108,6 +111,12 @@ def erase_person(*, contact: Contact, by=None, via: str = Erasure.Via.WEB) -> Er
                 Deal: records.deal_ids,
                 Activity: records.activity_ids,
             }
+        )
+        counts |= erase_from_rejects(
+            emails=records.emails,
+            phones=ContactPhone.objects.filter(pk__in=records.phone_ids).values_list(
+                "number", flat=True
+            ),
         )
         counts |= erase_contact_details(contact=contact, at=moment)
         # Files on disk (proposal documents above, spooled submissions here) are deleted

@@ -10,8 +10,10 @@ from django.db import models
 
 from handraise.contacts.models import Contact, MergeSuggestion
 from handraise.core import outbox
+from handraise.core.clock import now
 from handraise.core.models import OutgoingEmail
 from handraise.enquiries.models import Enquiry, InboundEmail, Submission
+from handraise.imports.models import ImportJob
 from handraise.insights.selectors import home_figures
 from handraise.marketing.models import Touchpoint
 from handraise.privacy import services
@@ -194,3 +196,31 @@ def test_a_person_erased_already_cannot_be_erased_again(owner):
     with pytest.raises(services.AlreadyErased):
         services.erase_person(contact=world.ann, by=owner)
     assert Erasure.objects.count() == 1
+
+
+def test_her_rows_in_a_web_imports_rejects_are_gone_and_the_others_stay(owner, data_dir):
+    world = make_world(owner)
+    (data_dir / "imports").mkdir(exist_ok=True)
+    rejects = data_dir / "imports" / "people.rejects.csv"
+    rejects.write_text(
+        "line,reason,Name,E-mail,Mobile\n"
+        "2,no name,,ANN@ACME.EXAMPLE,\n"
+        "3,bad date,Ann L.,,+44 (0)20 7946 0123\n"
+        "4,bad date,Bob Stone,bob@other.example,\n",
+        encoding="utf-8",
+    )
+    ImportJob.objects.create(
+        kind="contacts",
+        file_name="people.csv",
+        rejects_path="imports/people.rejects.csv",
+        created_at=now(),
+    )
+
+    erasure = services.erase_person(contact=world.ann, by=owner)
+
+    assert rejects.read_text(encoding="utf-8").splitlines() == [
+        "line,reason,Name,E-mail,Mobile",
+        "4,bad date,Bob Stone,bob@other.example,",
+    ]
+    assert erasure.counts["import_rejects"] == 2
+    assert "2 rows of imports' rejects" in services.describe(erasure.counts)
