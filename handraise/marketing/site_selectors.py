@@ -72,6 +72,7 @@ class PageVisits:
     page: str
     visits: int
     asset_id: int | None
+    asset_title: str
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,8 @@ class SiteActivity:
 
 def site_activity(*, days: int = 7, pages: int = 10) -> SiteActivity:
     """What the site script recorded in the last ``days``: the check that it is installed,
-    and the pages people read most. Three aggregate queries over the
-    (occurred_at) index."""
+    and the pages people read most. Two aggregate queries over the (occurred_at)
+    index, and one for the pages' asset titles."""
     recorded = Touchpoint.objects.filter(
         event_id__isnull=False, occurred_at__gte=now() - timedelta(days=days)
     )
@@ -95,15 +96,20 @@ def site_activity(*, days: int = 7, pages: int = 10) -> SiteActivity:
         visitors=Count("visitor_id", distinct=True, filter=~Q(visitor_id="")),
         last_visit=Max("occurred_at"),
     )
-    top = (
+    top = list(
         recorded.values("url")
         .annotate(visits=Count("*"), asset_id=Max("asset_id"))
         .order_by("-visits", "url")[:pages]
     )
+    ids = {row["asset_id"] for row in top if row["asset_id"]}
+    titles = dict(Asset.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
     return SiteActivity(
         days=days,
         visits=totals["visits"],
         visitors=totals["visitors"],
         last_visit=totals["last_visit"],
-        pages=[PageVisits(row["url"], row["visits"], row["asset_id"]) for row in top],
+        pages=[
+            PageVisits(row["url"], row["visits"], row["asset_id"], titles.get(row["asset_id"], ""))
+            for row in top
+        ],
     )

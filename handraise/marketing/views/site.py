@@ -136,7 +136,8 @@ def site_settings(request: HttpRequest) -> HttpResponse:
             site_selectors.forget_site()
             messages.success(request, "Website addresses saved.")
             return redirect("marketing-site")
-    script_url = request.build_absolute_uri(reverse("site-script"))
+    # The address the business's site will load it from, as for every snippet.
+    script_url = settings.BASE_URL + reverse("site-script")
     return render(
         request,
         "marketing/site/settings.html",
