@@ -284,6 +284,7 @@ def test_the_page_costs_the_same_few_queries_however_many_pages(
     settings.TRACK_RATE_LIMIT = "100000/m"
     for n in range(30):
         Asset.objects.create(kind=Asset.Kind.ARTICLE, title=f"Post {n}", url=f"{SITE}/p/{n}")
+    for n in range(30):
         send(client, event(url=f"{SITE}/p/{n}"))
     with django_assert_max_num_queries(12):
         page = owner_client.get(reverse("marketing-site")).content.decode()
