@@ -166,7 +166,8 @@ def asset_performance(
     *, moment: datetime, days: int, currency: str, sort: str = DEFAULT_SORT
 ) -> Performance:
     """Reach, enquiries preceded and won revenue preceded for each asset, in the ``days``
-    before ``moment``. Four queries whatever the volume (five on PostgreSQL)."""
+    before ``moment``. Four queries whatever the volume; on PostgreSQL the first two
+    run in a transaction that turns JIT off (BEGIN, SET LOCAL, COMMIT besides)."""
     end, start = moment, moment - timedelta(days=days)
     window = window_days()
     with _without_jit():
