@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 LONDON = ZoneInfo("Europe/London")
 MOMENT = datetime(2026, 6, 15, 12, tzinfo=UTC)
-# Session, user, business settings, cadence (2), reach, preceded, the assets, the count.
+# Session, user, business settings, cadence (2), reach, preceded, the assets, the count,
+# and on PostgreSQL the SET LOCAL that turns JIT off for reach and preceded.
 OVERVIEW_QUERY_BUDGET = 10
 
 
