@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -16,6 +17,7 @@ from handraise.core.text import clean_text
 from handraise.enquiries.models import Form
 from handraise.marketing.models import Asset, Channel, Touchpoint
 from handraise.marketing.site_events import BODY_MAX
+from handraise.marketing.site_selectors import forget_site
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -289,3 +291,13 @@ def test_the_page_costs_the_same_few_queries_however_many_pages(
     with django_assert_max_num_queries(12):
         page = owner_client.get(reverse("marketing-site")).content.decode()
     assert page.count("Post ") == 10  # the ten pages read most
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_on_a_connection_that_broke_is_sent_again_on_a_new_one(client):
+    BusinessSettings.objects.filter(pk=1).update(website_addresses=SITE)
+    forget_site()
+    assert send(client, event()).status_code == 204
+    connection.connection.close()  # the kept connection dies (the database restarted)
+    assert send(client, event()).status_code == 204
+    assert Touchpoint.objects.count() == 2
