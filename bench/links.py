@@ -13,14 +13,12 @@ from one address).
 """
 
 import asyncio
-import subprocess
-import sys
 
 from bench.databases import ScratchDatabase
 from bench.load import LoadResult, Request, saturate
 from bench.options import Run
 from bench.report import Row, Section, Table, milliseconds
-from bench.servers import REPO, handraise_environment, handraise_serve
+from bench.servers import handraise_serve, handraise_shell
 from bench.stats import Spread, ratio
 
 FLOOR = "/bench/redirect/"
@@ -77,15 +75,7 @@ def _make_link(env: dict[str, str]) -> str:
         "print(create_short_link(label='Bench', target_url='https://www.example.com/page/?a=1',"
         " utm_source='newsletter', utm_medium='email', utm_campaign='bench').code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "handraise", "shell", "-v0", "-c", code],
-        cwd=REPO,
-        env=handraise_environment(env),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
+    return handraise_shell(env, code).strip().splitlines()[-1]
 
 
 def _turns(paths: list[str], rounds: int) -> list[str]:

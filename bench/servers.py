@@ -103,6 +103,20 @@ def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None
     raise ServerFailed(f"handraise serve did not answer within {START_TIMEOUT} s:\n{_tail(log)}")
 
 
+def handraise_shell(env: dict[str, str], code: str) -> str:
+    """Run Python in ``handraise shell`` on the benchmark's database; what it printed.
+    Set-up goes through the product's own services, as an owner's pages would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "handraise", "shell", "-v0", "-c", code],
+        cwd=REPO,
+        env=handraise_environment(env),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
 def run_child(
     module: str,
     arguments: list[str],

@@ -15,8 +15,6 @@ import asyncio
 import itertools
 import json
 import secrets
-import subprocess
-import sys
 from collections.abc import Callable
 
 from bench.databases import ScratchDatabase
@@ -24,7 +22,7 @@ from bench.links import BROWSER, _turns
 from bench.load import LoadResult, Request, saturate
 from bench.options import Run
 from bench.report import Row, Section, Table, milliseconds
-from bench.servers import REPO, handraise_environment, handraise_serve
+from bench.servers import handraise_serve, handraise_shell
 from bench.stats import Spread, ratio
 
 EVENTS = "/t/"
@@ -89,12 +87,7 @@ def _set_up(env: dict[str, str]) -> None:
         "    create_asset(kind='article', title=f'Article {n}', zone=UTC,"
         f" url=f'{SITE}/blog/article-{{n}}/')\n"
     )
-    subprocess.run(
-        [sys.executable, "-m", "handraise", "shell", "-v0", "-c", code],
-        cwd=REPO,
-        env=handraise_environment(env),
-        check=True,
-    )
+    handraise_shell(env, code)
 
 
 def _events() -> Callable[[], Request]:
