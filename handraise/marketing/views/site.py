@@ -16,8 +16,9 @@ an hour. ``POST /t/`` answers, cheapest check first, so a flood costs little:
   stored) get the same 204 and are not counted;
 - 405 for another method.
 
-An event answered 204 is committed before the answer leaves (autocommit, one
-INSERT), so a server killed a moment later has it. If the database is down the
+An event answered 204 is committed before the answer leaves (with the events other
+threads are answering at that moment, ``site_services``), so a server killed a
+moment later has it. If the database is down the
 event is answered 503 and dropped: the visitor's page is never held up by it.
 """
 
