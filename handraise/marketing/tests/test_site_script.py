@@ -293,11 +293,13 @@ def test_the_page_costs_the_same_few_queries_however_many_pages(
     assert page.count("Post ") == 10  # the ten pages read most
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_visit_on_a_connection_that_broke_is_sent_again_on_a_new_one(client):
     BusinessSettings.objects.filter(pk=1).update(website_addresses=SITE)
     forget_site()
     assert send(client, event()).status_code == 204
-    connection.connection.close()  # the kept connection dies (the database restarted)
+    broken = connection.connection
+    broken.close()  # the kept connection dies (the database restarted)
     assert send(client, event()).status_code == 204
+    assert connection.connection is not broken  # a new one took the batch
     assert Touchpoint.objects.count() == 2
